@@ -42,7 +42,7 @@ class DenseWithTransposedUpstream(Dense):
 
     def gradients(self, output_gradient):
         input_gradient, parameter_gradients = super().gradients(output_gradient)
-        return input_gradient, {**parameter_gradients, "weights": np.outer(self.x, output_gradient).T[::-1]}
+        return input_gradient, {**parameter_gradients, "weights": np.outer(self.x, output_gradient)}
 
 
 def test_check_layer_catches_a_missing_kernel_flip():
