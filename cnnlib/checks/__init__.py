@@ -1,0 +1,96 @@
+"""Exercise checkers: run a learner's function against the reference on many cases.
+
+Cases run smallest first, so the first failure is the smallest failing case; it is reported
+with its input, the expected and the received answer, and a hint when the answer matches a
+known mistake (a flipped kernel, an off-by-one size). An exercise left as
+``raise NotImplementedError`` is reported as unanswered, not raised, so a notebook still
+runs top to bottom. One module per notebook holds that notebook's checkers.
+"""
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+
+import numpy as np
+
+
+@dataclass
+class CheckResult:
+    """The verdict on one exercise; true only when every case passed."""
+
+    exercise: str
+    status: str  # "passed", "failed" or "unanswered"
+    message: str
+    case: dict | None = None  # the smallest failing case: its arguments, expected, got
+
+    def __bool__(self) -> bool:
+        return self.status == "passed"
+
+    def __repr__(self) -> str:
+        mark = {"passed": "✅", "failed": "❌", "unanswered": "✏️"}[self.status]
+        return f"{mark} {self.exercise}: {self.message}"
+
+
+@dataclass
+class Mistake:
+    """A plausible wrong answer: ``answer(*args)`` computes it, ``hint`` explains it."""
+
+    hint: str
+    answer: Callable
+
+
+def check_function(
+    exercise: str,
+    learner: Callable,
+    reference: Callable,
+    cases: Sequence[tuple],
+    mistakes: Sequence[Mistake] = (),
+) -> CheckResult:
+    """Compare ``learner(*args)`` with ``reference(*args)`` on each case, smallest first."""
+    if not callable(learner):
+        raise TypeError(f"{exercise}: expected your function, got {type(learner).__name__} {learner!r}")
+    cases = sorted(cases, key=_size)
+    for args in cases:
+        expected = reference(*_copies(args))
+        try:
+            got = learner(*_copies(args))
+        except NotImplementedError:
+            return CheckResult(exercise, "unanswered", "not answered yet: write your function, then run this cell again.")
+        except Exception as error:  # the learner's bug, reported with the case that raised it
+            return _failure(exercise, args, expected, f"raised {type(error).__name__}: {error}", mistakes)
+        if not _same(got, expected):
+            return _failure(exercise, args, expected, got, mistakes)
+    return CheckResult(exercise, "passed", f"correct on all {len(cases)} cases, the awkward ones included.")
+
+
+def _failure(exercise, args, expected, got, mistakes):
+    hint = next((m.hint for m in mistakes if _same(got, m.answer(*_copies(args)))), None)
+    if hint is None and np.shape(got) != np.shape(expected) and not isinstance(got, str):
+        hint = f"the shape is wrong: expected {np.shape(expected)}, got {np.shape(got)}."
+    lines = [f"wrong on this case (the smallest that fails):"]
+    lines += [f"  argument {i + 1}:\n{_indent(arg)}" for i, arg in enumerate(args)]
+    lines += [f"  expected:\n{_indent(expected)}", f"  got:\n{_indent(got)}"]
+    if hint:
+        lines.append(f"  hint: {hint}")
+    return CheckResult(exercise, "failed", "\n".join(lines), {"args": args, "expected": expected, "got": got})
+
+
+def _same(got, expected) -> bool:
+    if isinstance(got, str):
+        return False
+    try:
+        got = np.asarray(got, dtype=float)
+    except (TypeError, ValueError):
+        return False
+    return got.shape == np.shape(expected) and bool(np.allclose(got, expected))
+
+
+def _size(args) -> int:
+    return sum(int(np.size(arg)) for arg in args)
+
+
+def _copies(args) -> tuple:
+    return tuple(np.copy(arg) if isinstance(arg, np.ndarray) else arg for arg in args)
+
+
+def _indent(value) -> str:
+    text = np.array2string(np.asarray(value), precision=3) if not isinstance(value, str) else value
+    return "\n".join("    " + line for line in text.splitlines())
