@@ -62,7 +62,7 @@ def check_function(
 
 
 def _failure(exercise, args, expected, got, mistakes):
-    hint = next((m.hint for m in mistakes if _same(got, m.answer(*_copies(args)))), None)
+    hint = next((m.hint for m in mistakes if _same(got, _answer(m, args))), None)
     if hint is None and np.shape(got) != np.shape(expected) and not isinstance(got, str):
         hint = f"the shape is wrong: expected {np.shape(expected)}, got {np.shape(got)}."
     lines = [f"wrong on this case (the smallest that fails):"]
@@ -73,9 +73,20 @@ def _failure(exercise, args, expected, got, mistakes):
     return CheckResult(exercise, "failed", "\n".join(lines), {"args": args, "expected": expected, "got": got})
 
 
+def _answer(mistake, args):
+    """The mistake's answer on this case, or None where that mistake cannot even be computed."""
+    try:
+        return mistake.answer(*_copies(args))
+    except Exception:  # e.g. a transposed product that does not fit this case's shapes
+        return None
+
+
 def _same(got, expected) -> bool:
-    if isinstance(got, str):
+    """Equal shapes and close values; a tuple (e.g. several gradients) is compared part by part."""
+    if expected is None or isinstance(got, str):
         return False
+    if isinstance(expected, tuple):
+        return isinstance(got, (tuple, list)) and len(got) == len(expected) and all(map(_same, got, expected))
     try:
         got = np.asarray(got, dtype=float)
     except (TypeError, ValueError):
