@@ -26,5 +26,6 @@ def show_array(ax: Axes, array: np.ndarray, title: str = "", annotate: bool | No
     if annotate:
         for (row, col), value in np.ndenumerate(array):
             colour = "white" if abs(value) > 0.6 * limit else "black"
-            ax.text(col, row, f"{value:.3g}", ha="center", va="center", color=colour, fontsize=9)
+            # value + 0.0 turns -0.0 into 0.0, so no cell reads "-0"
+            ax.text(col, row, f"{value + 0.0:.3g}", ha="center", va="center", color=colour, fontsize=9)
     return image
