@@ -1,0 +1,127 @@
+"""Checkers for notebook 00's exercises: the dense layer's gradients, MSE's derivative, tanh's.
+
+Layers come in every awkward shape: 1x1, square (where a transpose still runs but gives the
+wrong values) and non-square (where it gives the wrong shape).
+"""
+import numpy as np
+
+from cnnlib.activations import tanh_prime
+from cnnlib.checks import CheckResult, Mistake, check_function
+from cnnlib.layers import Dense
+from cnnlib.losses import mse_prime
+
+# (input_size, output_size), smallest first: the square 2x2 comes before the non-square ones, so
+# a transpose is first caught by its values (and named by a hint) rather than by a shape error
+LAYER_SIZES = [(1, 1), (2, 2), (1, 4), (4, 1), (3, 2), (2, 3), (5, 3)]
+
+
+def _mistake(hint: str, answer) -> Mistake:
+    """A Mistake whose answer may raise (a transpose on a non-square layer): then it matches nothing."""
+
+    def safe_answer(*args):
+        try:
+            return answer(*args)
+        except ValueError as error:
+            return f"raised {error}"  # a string never equals an answer
+
+    return Mistake(hint, safe_answer)
+
+
+def reference_dense_gradients(weights, x, output_gradient):
+    """(dE/dX, dE/dW) from cnnlib's Dense; its bias plays no part in either."""
+    layer = Dense(len(x), len(weights), rng=0)
+    layer.weights[...] = weights
+    layer.forward(x)
+    input_gradient, parameter_gradients = layer.gradients(output_gradient)
+    return input_gradient, parameter_gradients["weights"]
+
+
+def check_dense_gradients(learner) -> CheckResult:
+    """``learner(weights, x, output_gradient)`` must return ``(input_gradient, weights_gradient)``.
+
+    weights (j, i), x (i, 1), output_gradient dE/dY (j, 1) -> dE/dX = W^T dE/dY (i, 1),
+    dE/dW = dE/dY X^T (j, i). At each case, smallest first, dE/dX is checked, then dE/dW.
+    """
+    if not callable(learner):
+        raise TypeError(f"Dense gradients: expected your function, got {type(learner).__name__} {learner!r}")
+    rng = np.random.default_rng(1)
+    cases = [(rng.standard_normal((output_size, input_size)), rng.standard_normal((input_size, 1)),
+              rng.standard_normal((output_size, 1))) for input_size, output_size in LAYER_SIZES]
+    weights_mistakes = [
+        _mistake("that is X dE/dY^T, the transpose: dE/dW has W's shape (outputs, inputs), so dE/dW = dE/dY X^T.",
+                 lambda w, x, g: x @ g.T),
+        _mistake("that is dE/dY^T X, a dot product, one number; dE/dW needs one entry per weight: the outer "
+                 "product dE/dY X^T.", lambda w, x, g: g.T @ x),
+        _mistake("dE/dw_ji = dE/dy_j x_i involves the input x, not the weights: dE/dW = dE/dY X^T.",
+                 lambda w, x, g: g @ w),
+    ]
+    input_mistakes = [
+        _mistake("that is W dE/dY: x_i reaches every y_j through w_ji, so dE/dx_i = sum_j w_ji dE/dy_j, "
+                 "which is W^T dE/dY.", lambda w, x, g: w @ g),
+        _mistake("dE/dX is a column like X (i, 1), you returned a row: dE/dX = W^T dE/dY.",
+                 lambda w, x, g: (w.T @ g).T),
+        _mistake("your first value is the weights gradient; return (input_gradient, weights_gradient), in that order.",
+                 lambda w, x, g: g @ x.T),
+    ]
+    parts = [
+        ("Dense gradients, input_gradient (the first value returned)", 0, input_mistakes),
+        ("Dense gradients, weights_gradient (the second value returned)", 1, weights_mistakes),
+    ]
+    for args in cases:  # smallest first; at each case the input gradient, then the weights gradient
+        for exercise, index, mistakes in parts:
+            result = check_function(exercise, _part(learner, index), _part(reference_dense_gradients, index),
+                                    [args], mistakes)
+            if result.status == "unanswered" or (result.status == "failed" and isinstance(result.case["got"], str)):
+                # unanswered, or the function raised: that is not about one of the two values
+                result = CheckResult("Dense gradients", result.status, result.message, result.case)
+            if not result:
+                return result
+    return CheckResult("Dense gradients", "passed",
+                       f"both gradients correct on all {len(cases)} layers, 1x1, square and non-square included.")
+
+
+def _part(function, index):
+    """One of the two values ``function`` returns, refusing anything but a pair."""
+
+    def part(*args):
+        returned = function(*args)
+        if not isinstance(returned, tuple | list) or len(returned) != 2:
+            raise TypeError(f"expected a pair (input_gradient, weights_gradient), got {type(returned).__name__}")
+        return returned[index]
+
+    return part
+
+
+def check_mse_prime(learner) -> CheckResult:
+    """``learner(y_true, y_pred)`` must return dE/dy = 2 (y - y*) / n, shaped like y_pred."""
+    rng = np.random.default_rng(2)
+    cases = [(rng.integers(0, 2, shape).astype(float), rng.uniform(-1, 1, shape))
+             for shape in [(1, 1), (2, 1), (3, 1), (4, 1), (2, 3)]]
+    mistakes = [
+        _mistake("the factor 2 is missing: the derivative of (y - y*)^2 is 2 (y - y*).",
+                lambda t, p: (p - t) / np.size(t)),
+        _mistake("the division by n is missing: E is a mean over the n outputs, so each term carries 1/n.",
+                lambda t, p: 2 * (p - t)),
+        _mistake("the sign is flipped: E grows when y moves away from y*, so dE/dy = 2 (y - y*) / n, not 2 (y* - y) / n.",
+                lambda t, p: 2 * (t - p) / np.size(t)),
+        _mistake("that is the loss term by term, (y* - y)^2 / n; the exercise asks for its derivative.",
+                lambda t, p: (t - p) ** 2 / np.size(t)),
+    ]
+    return check_function("MSE derivative", learner, mse_prime, cases, mistakes)
+
+
+def check_tanh_prime(learner) -> CheckResult:
+    """``learner(x)`` must return tanh'(x) = 1 - tanh(x)^2, element by element, shaped like x."""
+    rng = np.random.default_rng(3)
+    cases = [(np.array([[0.5]]),), (np.array([[-2.0], [0.0], [1.0]]),), (rng.uniform(-3, 3, (4, 1)),),
+             (rng.uniform(-3, 3, (2, 5)),), (np.array([[-20.0, -0.1, 0.1, 20.0]]),)]
+    mistakes = [
+        _mistake("that is 1 - tanh(x): the derivative of tanh is 1 - tanh(x)^2, the square matters.",
+                lambda x: 1 - np.tanh(x)),
+        _mistake("that is tanh(x)^2: the derivative is one minus that, 1 - tanh(x)^2.", lambda x: np.tanh(x) ** 2),
+        _mistake("that is 1 - x^2: apply tanh first, then square: 1 - tanh(x)^2.", lambda x: 1 - x ** 2),
+        _mistake("that is 1 - tanh(x^2): square tanh's value, not x: 1 - tanh(x)^2.", lambda x: 1 - np.tanh(x ** 2)),
+        _mistake("that is 1 / cosh(x); the derivative is 1 / cosh(x)^2 = 1 - tanh(x)^2.", lambda x: 1 / np.cosh(x)),
+        _mistake("that is tanh(x) itself; the exercise asks for its derivative, 1 - tanh(x)^2.", lambda x: np.tanh(x)),
+    ]
+    return check_function("tanh derivative", learner, tanh_prime, cases, mistakes)
