@@ -1,4 +1,5 @@
 """What every widget shares: a matplotlib figure shown as a PNG image widget, and a message line."""
+import base64
 import html
 import io
 
@@ -34,4 +35,7 @@ class FigureWidget:
         self.message.value = f'<span style="color:{colour}">{html.escape(text)}</span>' if text else ""
 
     def _repr_mimebundle_(self, **kwargs):
-        return self.widget._repr_mimebundle_(**kwargs)
+        """The live widget, with the current picture as a still image for static pages."""
+        bundle = self.widget._repr_mimebundle_(**kwargs)
+        bundle["image/png"] = base64.b64encode(self.image.value).decode("ascii")
+        return bundle
