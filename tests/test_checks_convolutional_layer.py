@@ -215,12 +215,14 @@ def test_forward_unanswered():
     assert check_forward(unanswered).status == "unanswered"
 
 
-def test_forward_learner_may_change_its_arguments():
-    """A learner that adds into ``biases`` in place still passes: each call gets fresh copies."""
+def test_forward_learner_must_not_change_its_arguments():
+    """Adding into ``biases`` in place would make a layer's biases drift with every call."""
     def in_place(x, kernels, biases):
         for i in range(kernels.shape[0]):
             for j in range(kernels.shape[1]):
                 biases[i] += correlate2d(x[j], kernels[i, j])
         return biases
 
-    assert check_forward(in_place).status == "passed"
+    result = check_forward(in_place)
+    assert result.status == "failed"
+    assert "changed biases in place" in result.message

@@ -178,4 +178,4 @@ def test_correlate2d_reports_the_smallest_failing_case():
     result = check_correlate2d(convolution)
     image, kernel = result.case["args"]
     assert image.shape == (1, 5) and kernel.shape == (1, 2)  # one row: the smallest case
-    assert "argument 1" in result.message and "expected" in result.message and "got" in result.message
+    assert "image:" in result.message and "kernel:" in result.message and "expected" in result.message and "got" in result.message

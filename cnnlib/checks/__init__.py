@@ -6,6 +6,7 @@ known mistake (a flipped kernel, an off-by-one size). An exercise left as
 ``raise NotImplementedError`` is reported as unanswered, not raised, so a notebook still
 runs top to bottom. One module per notebook holds that notebook's checkers.
 """
+import inspect
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 
@@ -44,29 +45,50 @@ def check_function(
     cases: Sequence[tuple],
     mistakes: Sequence[Mistake] = (),
 ) -> CheckResult:
-    """Compare ``learner(*args)`` with ``reference(*args)`` on each case, smallest first."""
+    """Compare ``learner(*args)`` with ``reference(*args)`` on each case, smallest first.
+
+    The learner's function must also leave its arguments as they came: a layer that changed
+    its biases in place would drift a little with every call.
+    """
     if not callable(learner):
         raise TypeError(f"{exercise}: expected your function, got {type(learner).__name__} {learner!r}")
+    names = _argument_names(learner)
     cases = sorted(cases, key=_size)
     for args in cases:
         expected = reference(*_copies(args))
+        given = _copies(args)
         try:
-            got = learner(*_copies(args))
+            got = learner(*given)
         except NotImplementedError:
             return CheckResult(exercise, "unanswered", "not answered yet: write your function, then run this cell again.")
         except Exception as error:  # the learner's bug, reported with the case that raised it
-            return _failure(exercise, args, expected, f"raised {type(error).__name__}: {error}", mistakes)
+            return _failure(exercise, names, args, expected, f"raised {type(error).__name__}: {error}", mistakes)
+        changed = [name for name, before, after in zip(names, args, given)
+                   if isinstance(before, np.ndarray) and not np.array_equal(before, after)]
+        if changed:
+            hint = (f"your function changed {', '.join(changed)} in place; work on a copy "
+                    f"(e.g. `out = {changed[0]}.copy()` or `out = {changed[0]} + ...`).")
+            return _failure(exercise, names, args, expected, got, [Mistake(hint, lambda *_: got)])
         if not _same(got, expected):
-            return _failure(exercise, args, expected, got, mistakes)
+            return _failure(exercise, names, args, expected, got, mistakes)
     return CheckResult(exercise, "passed", f"correct on all {len(cases)} cases, the awkward ones included.")
 
 
-def _failure(exercise, args, expected, got, mistakes):
+def _argument_names(function) -> list[str]:
+    """The names the learner gave the parameters, to label the failing case's arguments."""
+    try:
+        names = list(inspect.signature(function).parameters)
+    except (TypeError, ValueError):
+        names = []
+    return names + [f"argument {i + 1}" for i in range(len(names), 64)]
+
+
+def _failure(exercise, names, args, expected, got, mistakes):
     hint = next((m.hint for m in mistakes if _same(got, _answer(m, args))), None)
-    if hint is None and np.shape(got) != np.shape(expected) and not isinstance(got, str):
-        hint = f"the shape is wrong: expected {np.shape(expected)}, got {np.shape(got)}."
-    lines = [f"wrong on this case (the smallest that fails):"]
-    lines += [f"  argument {i + 1}:\n{_indent(arg)}" for i, arg in enumerate(args)]
+    if hint is None and not isinstance(got, str) and _shape(got) != _shape(expected):
+        hint = f"the shape is wrong: expected {_shape(expected)}, got {_shape(got)}."
+    lines = ["wrong on this case (the smallest that fails):"]
+    lines += [f"  {name}:\n{_indent(arg)}" for name, arg in zip(names, args)]
     lines += [f"  expected:\n{_indent(expected)}", f"  got:\n{_indent(got)}"]
     if hint:
         lines.append(f"  hint: {hint}")
@@ -85,13 +107,20 @@ def _same(got, expected) -> bool:
     """Equal shapes and close values; a tuple (e.g. several gradients) is compared part by part."""
     if expected is None or isinstance(got, str):
         return False
-    if isinstance(expected, tuple):
-        return isinstance(got, (tuple, list)) and len(got) == len(expected) and all(map(_same, got, expected))
+    if isinstance(expected, tuple) and isinstance(got, (tuple, list)):
+        return len(got) == len(expected) and all(map(_same, got, expected))
     try:
-        got = np.asarray(got, dtype=float)
-    except (TypeError, ValueError):
+        got, expected = np.asarray(got, dtype=float), np.asarray(expected, dtype=float)
+    except (TypeError, ValueError):  # not numbers, or ragged
         return False
-    return got.shape == np.shape(expected) and bool(np.allclose(got, expected))
+    return got.shape == expected.shape and bool(np.allclose(got, expected))
+
+
+def _shape(value):
+    """The array shape of ``value``; for several arrays (a tuple of gradients), a tuple of shapes."""
+    if isinstance(value, (tuple, list)) and any(isinstance(v, np.ndarray) for v in value):
+        return tuple(np.shape(v) for v in value)
+    return np.shape(value)
 
 
 def _size(args) -> int:
@@ -103,5 +132,10 @@ def _copies(args) -> tuple:
 
 
 def _indent(value) -> str:
-    text = np.array2string(np.asarray(value), precision=3) if not isinstance(value, str) else value
+    if isinstance(value, (str, tuple)) and not any(isinstance(v, np.ndarray) for v in value):
+        text = str(value)  # a message, or a shape such as (3, 3)
+    elif isinstance(value, tuple):  # several arrays, e.g. gradients
+        text = "\n".join(np.array2string(np.asarray(v), precision=3) for v in value)
+    else:
+        text = np.array2string(np.asarray(value), precision=3)
     return "\n".join("    " + line for line in text.splitlines())
