@@ -1,0 +1,231 @@
+"""Checkers for notebook 05's exercises: sigmoid's derivative, BCE's derivative, Reshape's backward,
+and the gradient of sigmoid and BCE taken together.
+
+The cases include the awkward ones: inputs far out (x = +-40, +-1000), where a naive exp overflows
+and s(x) rounds to exactly 0 or 1; predictions exactly 0 and 1, where an unclipped loss divides by
+zero; labels 0 and 1 mixed; blocks whose reshaping order matters. A function that gets the values
+right but lets a RuntimeWarning out (overflow, division by zero) fails too: under pytest, as in the
+course's tests, that warning is an error.
+"""
+import functools
+import inspect
+import warnings
+from collections.abc import Callable
+
+import numpy as np
+
+from cnnlib.activations import sigmoid, sigmoid_prime
+from cnnlib.checks import CheckResult, Mistake, check_function
+from cnnlib.losses import EPSILON, binary_cross_entropy_prime
+from cnnlib.layers import Reshape
+
+SEED = 5
+
+
+def _mistake(hint: str, answer: Callable) -> Mistake:
+    """A Mistake computed quietly: an unclipped log or a naive exp must not warn while we compare."""
+
+    def quiet_answer(*args):
+        with np.errstate(all="ignore"):
+            return answer(*args)
+
+    return Mistake(hint, quiet_answer)
+
+
+def _check_quietly(exercise, learner, reference, cases, mistakes, advice: str) -> CheckResult:
+    """``check_function``, with the learner's RuntimeWarnings caught: reported, never printed or raised.
+
+    Right values with a warning still fail (the course runs with warnings as errors), with ``advice``.
+    """
+    if not callable(learner):
+        raise TypeError(f"{exercise}: expected your function, got {type(learner).__name__} {learner!r}")
+    warned = []
+
+    @functools.wraps(learner)  # the failure report names arguments as the learner did
+    def quiet_learner(*args):
+        with warnings.catch_warnings(record=True) as caught:
+            warnings.simplefilter("always")
+            result = learner(*args)
+        messages = [str(w.message) for w in caught if issubclass(w.category, RuntimeWarning)]
+        if messages:
+            warned.append((args, messages[0]))
+        return result
+
+    result = check_function(exercise, quiet_learner, reference, cases, mistakes)
+    if not warned or result.status == "unanswered":
+        return result
+    args, message = warned[0]
+    if result.status == "failed":
+        text = f"{result.message}\n  your function also warned: {message!r}."
+        if "hint:" not in result.message:
+            text += f"\n  hint: {advice}"
+        return CheckResult(exercise, "failed", text, result.case)
+    lines = [f"right values, but your function warned {message!r} on this case:"]
+    lines += [f"  {name}: {np.array2string(np.asarray(arg), precision=4)}" for name, arg in zip(_names(learner), args)]
+    lines.append(f"  hint: {advice}")
+    return CheckResult(exercise, "failed", "\n".join(lines), {"args": args, "warning": message})
+
+
+def _names(function) -> list[str]:
+    """The learner's parameter names, to label a case's arguments (numbered where unknown)."""
+    try:
+        names = list(inspect.signature(function).parameters)
+    except (TypeError, ValueError):
+        names = []
+    return names + [f"argument {i + 1}" for i in range(len(names), 16)]
+
+
+# --- exercise 1: sigmoid's derivative -----------------------------------------------------------
+
+SIGMOID_CASES = [
+    (np.array([[0.5]]),),
+    (np.array([[-2.0], [0.0], [1.0]]),),
+    (np.random.default_rng(SEED).uniform(-6, 6, (4, 1)),),
+    (np.random.default_rng(SEED + 1).uniform(-6, 6, (2, 5)),),
+    (np.array([[-1000.0, -40.0, -10.0, 10.0, 40.0, 1000.0]]),),  # far out: e^-x overflows for x = -1000
+]
+
+SIGMOID_MISTAKES = [
+    _mistake("that is s(1 + s): the derivative is s(1 - s), with a minus.", lambda x: sigmoid(x) * (1 + sigmoid(x))),
+    _mistake("that is e^-x / (1 + e^-x) = 1 - s(x): the denominator is squared, "
+             "s' = e^-x / (1 + e^-x)^2 = s(1 - s).", lambda x: 1 - sigmoid(x)),
+    _mistake("that is x(1 - x): apply the formula to s(x), not to x: s'(x) = s(x)(1 - s(x)).", lambda x: x * (1 - x)),
+    _mistake("that is s(x) itself; the exercise asks for its derivative, s(1 - s).", lambda x: sigmoid(x)),
+    _mistake("that is 1 - s^2, tanh's pattern (tanh' = 1 - tanh^2); sigmoid's derivative is s(1 - s).",
+             lambda x: 1 - sigmoid(x) ** 2),
+    _mistake("that is s^2 (1 - s): multiply s by (1 - s) once, s' = s(1 - s).", lambda x: sigmoid(x) ** 2 * (1 - sigmoid(x))),
+]
+
+SIGMOID_ADVICE = ("e^-x overflows for large negative x. Compute s with a stable sigmoid "
+                  "(cnnlib.activations.sigmoid, which is scipy.special.expit), then return s * (1 - s).")
+
+
+def check_sigmoid_prime(learner) -> CheckResult:
+    """``learner(x)`` must return s'(x) = s(x)(1 - s(x)) element by element, shaped like x, warning-free."""
+    return _check_quietly("sigmoid derivative", learner, sigmoid_prime, SIGMOID_CASES, SIGMOID_MISTAKES,
+                          SIGMOID_ADVICE)
+
+
+# --- exercise 2: binary cross-entropy's derivative -------------------------------------------
+
+def _column(*values):
+    return np.array(values, dtype=float).reshape(-1, 1)
+
+
+_rng = np.random.default_rng(SEED + 2)
+BCE_CASES = [
+    (_column(1), _column(0.3)),
+    (_column(0), _column(1.0)),  # a confident wrong answer, exactly 1: without the clip, 1/0
+    (_column(1, 0), _column(0.8, 0.4)),
+    (_column(1, 0, 1), _column(0.9, 0.1, 0.25)),
+    (_column(1, 1, 0, 0), _column(1.0, 0.0, 0.0, 1.0)),  # exact 0 and 1, right and wrong
+    (_rng.integers(0, 2, (2, 3)).astype(float), _rng.uniform(0.01, 0.99, (2, 3))),
+    (_rng.integers(0, 2, (6, 1)).astype(float), _rng.uniform(0.01, 0.99, (6, 1))),
+]
+
+
+def _clip(y):
+    return np.clip(y, EPSILON, 1 - EPSILON)
+
+
+BCE_MISTAKES = [
+    _mistake("the clip is missing: at y = 0 or 1 exactly (a saturated sigmoid gives them) 1/y or 1/(1 - y) "
+             "divides by zero. Clip y to [1e-15, 1 - 1e-15] first: np.clip(y_pred, 1e-15, 1 - 1e-15).",
+             lambda t, y: ((1 - t) / (1 - y) - t / y) / np.size(t)),
+    _mistake("the division by n is missing: E is a mean over the n outputs, so each term carries 1/n.",
+             lambda t, y: (1 - t) / (1 - _clip(y)) - t / _clip(y)),
+    _mistake("the sign is flipped: E grows as y moves away from y*, so for y* = 1 the derivative -1/y is negative.",
+             lambda t, y: (t / _clip(y) - (1 - t) / (1 - _clip(y))) / np.size(t)),
+    _mistake("the (1 - y*) term is missing: E = -mean(y* log y + (1 - y*) log(1 - y)) has two terms, "
+             "and the second, for label 0, gives + (1 - y*)/(1 - y).",
+             lambda t, y: -t / _clip(y) / np.size(t)),
+    _mistake("the y* term is missing: the first term of E, y* log y, gives - y*/y.",
+             lambda t, y: (1 - t) / (1 - _clip(y)) / np.size(t)),
+    _mistake("that is the loss, term by term; the exercise asks for its derivative.",
+             lambda t, y: -(t * np.log(_clip(y)) + (1 - t) * np.log(1 - _clip(y))) / np.size(t)),
+    _mistake("that is the MSE's derivative 2(y - y*)/n; differentiate the cross-entropy instead.",
+             lambda t, y: 2 * (y - t) / np.size(t)),
+]
+
+BCE_ADVICE = ("clip y_pred to [1e-15, 1 - 1e-15] before dividing by y and 1 - y: "
+              "np.clip(y_pred, 1e-15, 1 - 1e-15).")
+
+
+def check_bce_prime(learner) -> CheckResult:
+    """``learner(y_true, y_pred)`` must return dE/dy = ((1 - y*)/(1 - y) - y*/y) / n, y clipped, shaped like y_pred."""
+    return _check_quietly("BCE derivative", learner, binary_cross_entropy_prime, BCE_CASES, BCE_MISTAKES, BCE_ADVICE)
+
+
+# --- exercise 3: Reshape's backward ------------------------------------------------------------
+
+def _reshape_backward(output_gradient, input_shape, output_shape):
+    layer = Reshape(input_shape, output_shape)
+    return layer.gradients(output_gradient)[0]
+
+
+def _reshape_case(rng, input_shape, output_shape):
+    return (rng.integers(-9, 10, output_shape).astype(float), tuple(input_shape), tuple(output_shape))
+
+
+_rng = np.random.default_rng(SEED + 3)
+RESHAPE_CASES = [
+    _reshape_case(_rng, (1, 2, 3), (6, 1)),
+    _reshape_case(_rng, (2, 2, 3), (12, 1)),
+    _reshape_case(_rng, (12, 1), (3, 4)),  # the other way: a column to a block
+    _reshape_case(_rng, (3, 4), (12, 1)),
+    _reshape_case(_rng, (2, 3, 4), (24, 1)),
+    _reshape_case(_rng, (5, 26, 26), (3380, 1)),  # the seed's
+]
+
+RESHAPE_MISTAKES = [
+    _mistake("that is the gradient in the layer's output shape; backward hands dE/dX to the layer before, "
+             "which expects the layer's input shape: np.reshape(output_gradient, input_shape).",
+             lambda g, i, o: np.reshape(g, o)),
+    _mistake("you reshaped in column-major (Fortran) order; forward used NumPy's default row-major order, "
+             "and backward must undo exactly that, in the same order.",
+             lambda g, i, o: np.reshape(g, i, order="F")),
+]
+
+
+def check_reshape_backward(learner) -> CheckResult:
+    """``learner(output_gradient, input_shape, output_shape)`` must return dE/dX, shaped ``input_shape``."""
+    return _check_quietly("Reshape backward", learner, _reshape_backward, RESHAPE_CASES, RESHAPE_MISTAKES,
+                          "reshaping needs no arithmetic: np.reshape(output_gradient, input_shape).")
+
+
+# --- exercise 4: sigmoid and BCE together ------------------------------------------------------
+
+def sigmoid_bce_gradient(y_true, x):
+    """dE/dx for y = s(x) and E = BCE(y*, y): (y - y*) / n, shaped like x (never clipped, never 0 by rounding)."""
+    return (sigmoid(x) - y_true) / np.size(y_true)
+
+
+_rng = np.random.default_rng(SEED + 4)
+COMBINED_CASES = [
+    (_column(1), _column(0.5)),
+    (_column(0), _column(40.0)),  # confidently wrong: s(40) rounds to 1
+    (_column(1), _column(-40.0)),  # confidently wrong the other way: s(-40) is below the clip
+    (_column(1, 0), _column(2.0, -1.0)),
+    (_column(1, 0, 0, 1), _column(36.0, 37.0, -50.0, 50.0)),
+    (_rng.integers(0, 2, (2, 3)).astype(float), _rng.uniform(-5, 5, (2, 3))),
+    (_rng.integers(0, 2, (5, 1)).astype(float), _rng.uniform(-5, 5, (5, 1))),
+]
+
+COMBINED_MISTAKES = [
+    _mistake("that is the seed's way, dE/dy times s'(x) with y clipped: right in exact arithmetic, but past "
+             "|x| = 34.5 the clip and the rounding of s(x) to 1 break it (at x = 40 with label 0 it gives 0, "
+             "not 1). Simplify the product by hand first: the result is (y - y*)/n.",
+             lambda t, x: binary_cross_entropy_prime(t, sigmoid(x)) * sigmoid_prime(x)),
+    _mistake("the sign is flipped: the gradient pushes y toward y*, so dE/dx = (y - y*)/n, positive when y > y*.",
+             lambda t, x: (t - sigmoid(x)) / np.size(t)),
+    _mistake("the division by n is missing: E is a mean over the n outputs.", lambda t, x: sigmoid(x) - t),
+    _mistake("use the prediction y = s(x), not x itself: dE/dx = (s(x) - y*)/n.", lambda t, x: (x - t) / np.size(t)),
+    _mistake("there is an extra factor s'(x) = y(1 - y): it cancels against BCE's denominators, "
+             "leaving (y - y*)/n.", lambda t, x: sigmoid_prime(x) * (sigmoid(x) - t) / np.size(t)),
+]
+
+
+def check_sigmoid_bce_gradient(learner) -> CheckResult:
+    """``learner(y_true, x)`` must return dE/dx = (s(x) - y*) / n for BCE after a sigmoid, shaped like x."""
+    return _check_quietly("sigmoid + BCE gradient", learner, sigmoid_bce_gradient, COMBINED_CASES,
+                          COMBINED_MISTAKES, "compute s(x) with a stable sigmoid (cnnlib.activations.sigmoid).")
