@@ -1,0 +1,113 @@
+"""Checkers for notebook 06's exercises: one-hot labels (the seed's preprocessing) and a confusion matrix.
+
+Labels come with classes in any order (a label's row is its position in ``classes``, not the
+digit itself) and with three classes; outputs come with both sigmoid outputs above 0.5, or both
+below, where reading "output 1 > 0.5" is not the same as taking the largest output.
+"""
+import numpy as np
+
+from cnnlib.checks import CheckResult, Mistake, check_function
+from cnnlib.datasets import one_hot
+
+SEED = 6
+
+
+def _or_none(function):
+    """A wrong answer computed as a learner would; None (matching nothing) where that would raise."""
+    def answer(*args):
+        try:
+            return function(*args)
+        except (ValueError, IndexError, TypeError):
+            return None
+    return answer
+
+
+# --- exercise 1: one-hot labels ----------------------------------------------------------------
+
+def _label_cases():
+    rng = np.random.default_rng(SEED)
+    cases = [(np.array([1]), (0, 1)), (np.array([0, 1, 1, 0, 1]), (0, 1))]
+    for classes, n in (((3, 7), 6), ((0, 1, 2), 5), ((7, 3), 4), ((2, 5, 9), 7)):
+        labels = rng.choice(classes, n)
+        labels[:len(classes)] = classes  # every class at least once
+        cases.append((rng.permutation(labels), classes))
+    return cases
+
+
+ONE_HOT_CASES = _label_cases()
+
+ONE_HOT_MISTAKES = [
+    Mistake("each label must be a column, shape (classes, 1), like the network's output: the result has "
+            "shape (N, classes, 1); add the last axis (e.g. with [:, :, np.newaxis]).",
+            _or_none(lambda labels, classes: one_hot(labels, classes)[:, :, 0])),
+    Mistake("each label is a row (1, classes) here; the network's output is a column (classes, 1), and the "
+            "label must match it: shape (N, classes, 1).",
+            _or_none(lambda labels, classes: one_hot(labels, classes).transpose(0, 2, 1))),
+    Mistake("that is one row per digit 0 to 9; here a label's 1 goes in the row of its position in `classes` "
+            "(with classes (3, 7), a 7 is [[0], [1]]), so there are len(classes) rows.",
+            _or_none(lambda labels, classes: np.eye(10)[labels][:, :, np.newaxis])),
+    Mistake("that puts the 1 in the row of the digit's rank among the classes in increasing order; it belongs in "
+            "the row of its position in `classes`, in the order given (with classes (7, 3), a 7 goes in row 0).",
+            _or_none(lambda labels, classes: one_hot(labels, sorted(classes)))),
+]
+
+
+def check_one_hot(learner) -> CheckResult:
+    """``learner(labels, classes)`` must return one-hot columns ``(N, len(classes), 1)``, as
+    ``cnnlib.datasets.one_hot``: the 1 of label ``y`` in row ``classes.index(y)``."""
+    return check_function("one-hot labels", learner, one_hot, ONE_HOT_CASES, ONE_HOT_MISTAKES)
+
+
+# --- exercise 2: the confusion matrix ----------------------------------------------------------
+
+def confusion_matrix(outputs: np.ndarray, labels: np.ndarray) -> np.ndarray:
+    """Entry [i, j] counts the samples of true class i (labels) that the network predicts as class j
+    (its largest output). outputs, labels: (N, C, 1); returns (C, C) whole numbers."""
+    true, predicted = labels[:, :, 0].argmax(axis=1), outputs[:, :, 0].argmax(axis=1)
+    matrix = np.zeros((labels.shape[1],) * 2, dtype=int)
+    np.add.at(matrix, (true, predicted), 1)
+    return matrix
+
+
+def _output_cases():
+    rng = np.random.default_rng(SEED)
+    # the smallest case is one wrong prediction, so that a transposed matrix already shows
+    cases = [(np.array([[[0.2], [0.7]]]), np.array([[[1.0], [0.0]]]))]
+    for classes, n in ((2, 4), (2, 9), (3, 6), (2, 12), (4, 10)):
+        outputs = rng.uniform(0, 1, (n, classes, 1))
+        true = rng.integers(0, classes, n)
+        true[:classes] = np.arange(classes)  # every class present
+        cases.append((outputs, np.eye(classes)[true][:, :, np.newaxis]))
+    # two outputs, both above 0.5 or both below: the largest decides, not "output 1 > 0.5"
+    outputs = np.array([[0.9, 0.6], [0.3, 0.1], [0.6, 0.8], [0.2, 0.4], [0.95, 0.02]])[:, :, np.newaxis]
+    cases.append((outputs, np.eye(2)[[0, 0, 1, 1, 1]][:, :, np.newaxis]))
+    return cases
+
+
+OUTPUT_CASES = _output_cases()
+
+
+def _threshold(outputs, labels):
+    if outputs.shape[1] != 2:
+        raise ValueError("the 0.5 threshold reads two outputs only")
+    fake = np.stack([outputs[:, 1] <= 0.5, outputs[:, 1] > 0.5], axis=1).astype(float)
+    return confusion_matrix(fake, labels)
+
+
+CONFUSION_MISTAKES = [
+    Mistake("your matrix is transposed: rows are the true class (from the labels), columns the predicted one "
+            "(from the outputs), so a zero read as a one counts in matrix[0, 1].",
+            _or_none(lambda o, l: confusion_matrix(o, l).T)),
+    Mistake("count the samples, whole numbers: do not divide by N (the accuracy is the diagonal's sum over N).",
+            _or_none(lambda o, l: confusion_matrix(o, l) / len(o))),
+    Mistake("the predicted class is the largest output (argmax over the classes), not 'output 1 > 0.5': "
+            "two sigmoid outputs can both be above 0.5, or both below.", _or_none(_threshold)),
+    Mistake("the predicted class comes from the outputs, the true class from the labels; yours has every "
+            "sample on the diagonal, as if the network were never wrong.",
+            _or_none(lambda o, l: confusion_matrix(l, l))),
+]
+
+
+def check_confusion_matrix(learner) -> CheckResult:
+    """``learner(outputs, labels)`` must return the (C, C) confusion matrix: [true class, predicted class]."""
+    return check_function("confusion matrix", learner, confusion_matrix, OUTPUT_CASES, CONFUSION_MISTAKES)
