@@ -59,6 +59,10 @@ def pad(x, rows, cols):
     (check_convolve2d, lambda x, k, mode: correlate2d(x, k[::-1, :], mode), "you flipped the kernel upside down only"),
     (check_convolve2d, lambda x, k, mode: correlate2d(x, k[:, ::-1], mode), "you flipped the kernel left to right only"),
     (check_convolve2d, lambda x, k, mode: convolve2d(x, k, "valid"), "that is the valid convolution"),
+    (check_convolve2d, lambda x, k, mode: correlate2d(pad(x, (k.shape[0] - 1,) * 2, (k.shape[1] - 1,) * 2) if mode == "full" else x, np.rot90(k)), "that is a quarter turn (90°) of the kernel; a half"),
+    (check_convolve2d, lambda x, k, mode: correlate2d(pad(x, (k.shape[0] - 1,) * 2, (k.shape[1] - 1,) * 2) if mode == "full" else x, np.rot90(k, -1)), "that is a quarter turn (90°) of the kernel the other way"),
+    (check_convolve2d, lambda x, k, mode: correlate2d(pad(x, (k.shape[0] - 1, 0), (k.shape[1] - 1, 0)) if mode == "full" else x, rotate180(k)), "in full mode you padded the top and left only"),
+    (check_convolve2d, lambda x, k, mode: correlate2d(pad(x, (0, k.shape[0] - 1), (0, k.shape[1] - 1)) if mode == "full" else x, rotate180(k)), "in full mode you padded the bottom and right only"),
     (check_convolve2d, lambda x, k, mode: correlate2d(pad(x, (k.shape[0],) * 2, (k.shape[1],) * 2) if mode == "full" else x, rotate180(k)), "you padded with k zeros on each side"),
     (check_convolve2d, lambda x, k, mode: convolve2d(x, k, mode) + 1, None),
 ])

@@ -96,7 +96,7 @@ def test_parameter_count_unanswered():
 
 
 def test_shape_cases():
-    assert ((1, 28, 28), 3, 5) in SHAPE_CASES  # the seed's layer
+    assert ((1, 28, 28), 3, 5) in SHAPE_CASES  # the original code's MNIST layer
     assert all(s[0] != d for s, k, d in SHAPE_CASES)  # input depth and kernel count never equal
     assert SHAPE_CASES[0][0][0] > 1  # the first case has depth > 1: forgetting n fails at once
     assert any(s[1] != s[2] for s, k, d in SHAPE_CASES)
@@ -104,7 +104,7 @@ def test_shape_cases():
     assert any(k == min(s[1:]) for s, k, d in SHAPE_CASES) and any(k == s[1] == s[2] for s, k, d in SHAPE_CASES)
 
 
-def test_parameter_count_right_on_the_seeds_layer_only():
+def test_parameter_count_right_on_the_mnist_layer_only():
     result = check_parameter_count(lambda s, k, d: 3425 if tuple(s) == (1, 28, 28) else -1)
     assert result.status == "failed" and tuple(result.case["args"][0]) != (1, 28, 28)
 
@@ -174,6 +174,20 @@ def test_forward_without_bias():
 
     result = check_forward(no_bias)
     assert result.status == "failed" and "the bias is missing" in result.message
+
+
+@pytest.mark.parametrize("start_from_bias", [False, True])
+def test_forward_bias_added_once_per_input_slice(start_from_bias):
+    def bias_in_the_slice_loop(x, kernels, biases):
+        output = np.array(biases, dtype=float) if start_from_bias else np.zeros(biases.shape)
+        for i in range(kernels.shape[0]):
+            for j in range(kernels.shape[1]):
+                output[i] += biases[i] + correlate2d(x[j], kernels[i, j])   # B_i once per slice j
+        return output
+
+    result = check_forward(bias_in_the_slice_loop)
+    assert result.status == "failed"
+    assert "hint: the bias is added more than once" in result.message, result.message
 
 
 def test_forward_assignment_instead_of_sum():

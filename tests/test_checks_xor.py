@@ -87,6 +87,7 @@ def test_dense_gradients_refuse_a_non_function():
         (lambda t, p: 2 * (t - p) / np.size(t), "the sign is flipped"),
         (lambda t, p: (t - p) ** 2 / np.size(t), "that is the loss term by term"),
         (lambda t, p: np.mean(2 * (p - t)), "the shape is wrong"),
+        (lambda t, p: 2 * (p - t) / len(t), "len counts rows; use np.size"),  # right on columns, wrong on (2, 3)
     ],
 )
 def test_mse_prime_mistakes_fail_with_their_hint(wrong, hint):
@@ -111,6 +112,17 @@ def test_tanh_prime_mistakes_fail_with_their_hint(wrong, hint):
     result = check_tanh_prime(wrong)
     assert result.status == "failed"
     assert f"hint: {hint}" in result.message
+
+
+def test_a_caret_for_a_power_raises_and_gets_a_hint():
+    result = check_tanh_prime(lambda x: 1 - np.tanh(x) ^ 2)
+    assert result.status == "failed" and "raised TypeError" in result.message
+    assert "hint: `^` is XOR in Python" in result.message and "use `**`" in result.message
+
+
+def test_another_error_gets_no_caret_hint():
+    result = check_tanh_prime(lambda x: 1 - np.tanh(x) @ 2)
+    assert result.status == "failed" and "raised" in result.message and "XOR" not in result.message
 
 
 def test_sech_squared_is_a_right_answer_too():

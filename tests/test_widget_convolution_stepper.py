@@ -7,6 +7,7 @@ import html  # noqa: E402
 
 import numpy as np  # noqa: E402
 import pytest  # noqa: E402
+from matplotlib.backends.backend_agg import FigureCanvasAgg  # noqa: E402
 from scipy import signal  # noqa: E402
 
 from cnnlib.correlation import pad_full  # noqa: E402
@@ -61,6 +62,24 @@ def test_position_slider_to_both_ends_and_the_drawn_window(stepper):
     assert "sum = 63" in w.axes["products"].get_title()
     w.slider.value = 0
     assert w.window == (0, 0) and np.isnan(w.output).sum() == 3
+
+
+def test_output_cells_not_computed_yet_are_grey_and_zeros_white():
+    w = ConvolutionStepper(np.array([[0, 0, 0], [0, 0, 0], [0, 0, 1]]), K)  # output [[0, 0], [0, 1]]
+    w.slider.value = 1  # cells (0, 0) and (0, 1) computed, both 0; (1, 0) and (1, 1) not yet
+    assert "grey: not yet" in w.axes["output"].get_title()
+    canvas = FigureCanvasAgg(w.figure)
+    canvas.draw()
+    pixels = np.asarray(canvas.buffer_rgba())[..., :3] / 255
+    ax = w.axes["output"]
+
+    def colour(row, col):
+        x, y = ax.transData.transform((col + 0.25, row + 0.25))  # inside the cell, off its text and box
+        return pixels[int(round(pixels.shape[0] - y)), int(round(x))]
+
+    np.testing.assert_allclose(colour(0, 1), [0.97, 0.97, 0.97], atol=0.04)  # a computed 0: (almost) white
+    np.testing.assert_allclose(colour(1, 0), [0.82, 0.82, 0.82], atol=0.03)  # not yet: grey
+    np.testing.assert_allclose(colour(1, 1), [0.82, 0.82, 0.82], atol=0.03)
 
 
 def test_full_mode_pads_and_its_output_is_scipys_full_convolution(stepper):

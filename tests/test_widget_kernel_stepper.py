@@ -78,6 +78,10 @@ def test_each_position_shows_window_products_sum_and_output_so_far(small, positi
         assert bytes(small.image.value) != before
 
 
+def test_a_small_map_outlines_its_cell_without_pointers(small):
+    assert small.output_pointers == [] and small.output_box.get_linewidth() == 3
+
+
 def test_the_slider_stops_at_both_ends(small):
     small.slider.value = 100  # ipywidgets clamps to max
     assert (small.position, small.row, small.col) == (8, 2, 2)
@@ -107,6 +111,11 @@ def test_a_digit_sized_input(digit):
         assert np.isclose(w.partial_sum, correlate2d(digit, PRESETS_ARRAY["vertical edge (Sobel)"])[row, col])
         assert np.count_nonzero(~np.isnan(w.output_so_far)) == position + 1
         assert bytes(w.image.value) != before
+        # a cell is a few pixels wide: a thin outline, and pointers at its row (left) and column (top)
+        assert w.output_box.get_xy() == (col - 0.5, row - 0.5) and w.output_box.get_linewidth() < 2
+        row_pointer, col_pointer = w.output_pointers
+        assert row_pointer.get_ydata()[0] == row and row_pointer.get_xdata()[0] < -0.5  # left of the map
+        assert col_pointer.get_xdata()[0] == col and col_pointer.get_ydata()[0] < -0.5  # above it
     # Play moves one output row per frame, each frame ending a row
     assert (w.play.max, w.play_step) == (25, 26)
     w.play.value = 2

@@ -11,7 +11,7 @@ from cnnlib.layers import Convolutional
 
 # (input_shape, kernel_size, depth), reported in this order: depth > 1 and several kernels (first, so
 # that forgetting the input depth shows at once), non-square inputs, a kernel as large as the input
-# (one side or both), a 1x1 kernel, the seed's MNIST layer; the input depth differs from the number
+# (one side or both), a 1x1 kernel, the original code's MNIST layer; the input depth differs from the number
 # of kernels in every case, so mixing them up shows
 SHAPE_CASES = [
     ((3, 5, 7), 2, 4),
@@ -134,7 +134,7 @@ def forward_cases(seed: int = 3) -> list[tuple[np.ndarray, np.ndarray, np.ndarra
 
     The smallest has as many kernels as input slices (n = d = 2), so mixing up K_ij and K_ji
     gives wrong numbers rather than an IndexError; the others have n != d, non-square inputs,
-    a kernel as large as the input, a 1x1 kernel and the seed's MNIST layer's shapes.
+    a kernel as large as the input, a 1x1 kernel and the shapes of the original code's MNIST layer.
     """
     rng = np.random.default_rng(seed)
     shapes = [  # (input_shape, kernel_size, depth)
@@ -156,11 +156,13 @@ def forward_cases(seed: int = 3) -> list[tuple[np.ndarray, np.ndarray, np.ndarra
     return cases
 
 
-def _layer_sum(x, kernels, biases, operation=signal.correlate2d, add_bias=True):
+def _layer_sum(x, kernels, biases, operation=signal.correlate2d, add_bias=True, bias_per_slice=False):
     output = biases.copy() if add_bias else np.zeros_like(biases)
     for i in range(kernels.shape[0]):
         for j in range(kernels.shape[1]):
             output[i] += operation(x[j], kernels[i, j], "valid")
+            if bias_per_slice:  # the bias added inside the loop over the input's slices
+                output[i] += biases[i]
     return output
 
 
@@ -172,6 +174,12 @@ def check_forward(learner) -> CheckResult:
 
     def no_bias(x, kernels, biases):
         return _layer_sum(x, kernels, biases, add_bias=False)
+
+    def bias_in_slice_loop(x, kernels, biases):  # B_i added once per input slice: n times
+        return _layer_sum(x, kernels, biases, add_bias=False, bias_per_slice=True)
+
+    def bias_in_slice_loop_and_start(x, kernels, biases):  # started from B_i, and B_i again per slice
+        return _layer_sum(x, kernels, biases, bias_per_slice=True)
 
     def last_slice_only(x, kernels, biases):  # `=` instead of `+=` in the loop over j
         n = x.shape[0]
@@ -200,12 +208,16 @@ def check_forward(learner) -> CheckResult:
 
     depth_hint = ("sum over the input's depth: Y_i = B_i + X_1 ⋆ K_i1 + ... + X_n ⋆ K_in. Add (+=) each slice's "
                   "correlation to Y_i; `=` keeps only the last one.")
+    bias_hint = ("the bias is added more than once: B_i belongs to the output map, not to each input slice. Add it "
+                 "once per map (start Y_i from B_i), outside the loop over the input's slices j.")
     index_hint = ("the indices are mixed up: output map i adds X_j ⋆ K_ij over j, that is input slice j "
                   "correlated with kernels[i, j] (kernel i's slice j).")
     mistakes = [
         Mistake("that is convolution (the kernel rotated by 180°); the layer uses cross-correlation, "
                 "signal.correlate2d or cnnlib.correlation.correlate2d.", convolution),
         Mistake("the bias is missing: start Y_i from B_i (biases[i]), then add the correlations.", no_bias),
+        Mistake(bias_hint, bias_in_slice_loop),
+        Mistake(bias_hint, bias_in_slice_loop_and_start),
         Mistake(depth_hint, last_slice_only),
         Mistake(depth_hint, last_slice_no_bias),
         Mistake(depth_hint, first_slice_only),

@@ -106,6 +106,7 @@ def check_mse_prime(learner) -> CheckResult:
                 lambda t, p: 2 * (t - p) / np.size(t)),
         _mistake("that is the loss term by term, (y* - y)^2 / n; the exercise asks for its derivative.",
                 lambda t, p: (t - p) ** 2 / np.size(t)),
+        _mistake("len counts rows; use np.size (the number of elements) for n.", lambda t, p: 2 * (p - t) / len(t)),
     ]
     return check_function("MSE derivative", learner, mse_prime, cases, mistakes)
 
@@ -124,4 +125,7 @@ def check_tanh_prime(learner) -> CheckResult:
         _mistake("that is 1 / cosh(x); the derivative is 1 / cosh(x)^2 = 1 - tanh(x)^2.", lambda x: 1 / np.cosh(x)),
         _mistake("that is tanh(x) itself; the exercise asks for its derivative, 1 - tanh(x)^2.", lambda x: np.tanh(x)),
     ]
-    return check_function("tanh derivative", learner, tanh_prime, cases, mistakes)
+    result = check_function("tanh derivative", learner, tanh_prime, cases, mistakes)
+    if result.status == "failed" and "bitwise_xor" in str(result.case["got"]):  # x ^ 2 on floats raises
+        result.message += "\n  hint: `^` is XOR in Python (fitting, here), not a power; use `**`: np.tanh(x) ** 2."
+    return result

@@ -19,6 +19,7 @@ ROTATION_STEPS = ("K as given", "K flipped up-down", "K rotated 180°")
 OUTPUT_NAMES = ("X ⋆ K: cross-correlation", "X ⋆ flipud(K): neither", "X * K: convolution")
 WINDOW_COLOUR = "#ff8c00"  # orange: not a colour of the red-blue map
 PADDING_COLOUR = "0.88"
+NOT_YET_COLOUR = "0.82"  # output cells not computed yet (NaN): grey, apart from zero's white, as in notebook 01
 
 
 def rotation_steps(kernel: np.ndarray) -> list[np.ndarray]:
@@ -206,7 +207,8 @@ class ConvolutionStepper(FigureWidget):
             self.output_texts[i, j].set_color(_ink(value, self.output_limit))
         self.output_patch.set_xy((col - 0.5, row - 0.5))
         name = OUTPUT_NAMES[self.rotation_step]
-        self.axes["output"].set_title(f"{name}\n{self.mode.value} mode, {self.result.shape[0]} × {self.result.shape[1]}")
+        self.axes["output"].set_title(f"{name}\n{self.mode.value} mode, {self.result.shape[0]} × {self.result.shape[1]}"
+                                      " (grey: not yet)")
         terms = [_times(a, b) for a, b in zip(window.ravel(), self.sliding_kernel.ravel())]
         sums = " + ".join(terms) if len(terms) <= 9 else f"the sum of {len(terms)} products"
         self.formula = f"output[{row}, {col}] = {sums} = {_fmt(total, 4)}"
@@ -214,7 +216,7 @@ class ConvolutionStepper(FigureWidget):
         if rebuilt:  # lay the panels out once for these shapes, then keep them still: a step is faster
             titles = {panel: self.axes[panel].get_title() for panel in ("R", "output")}
             self.axes["R"].set_title(f"{max(ROTATION_STEPS, key=len)}\n(slides)")  # room for the longest
-            self.axes["output"].set_title(f"{max(OUTPUT_NAMES, key=len)}\n{self.mode.value} mode")
+            self.axes["output"].set_title(f"{max(OUTPUT_NAMES, key=len)}\n{self.mode.value} mode (grey: not yet)")
             self.figure.draw_without_rendering()
             self.figure.draw_without_rendering()  # constrained layout settles in two passes
             self.figure.set_layout_engine("none")
@@ -268,6 +270,7 @@ class ConvolutionStepper(FigureWidget):
         ax = self.axes["output"]
         self.output_limit = float(np.max(np.abs(self.result))) or 1.0
         self.output_artist = ax.imshow(np.ma.masked_invalid(self.output), cmap=SIGNED_CMAP, vmin=-self.output_limit, vmax=self.output_limit)
+        ax.set_facecolor(NOT_YET_COLOUR)  # shows through the masked (not yet computed) cells
         out_h, out_w = self.result.shape
         self.output_texts = np.array([[ax.text(j, i, "", ha="center", va="center", fontsize=fontsize) for j in range(out_w)] for i in range(out_h)])
         self.output_patch = ax.add_patch(Rectangle((-0.5, -0.5), 1, 1, fill=False, edgecolor=WINDOW_COLOUR, linewidth=3.5))

@@ -245,9 +245,22 @@ class KernelStepper(FigureWidget):
         self.output_artist = show_array(ax_out, self.output, limit=output_limit, annotate=annotate_output)
         self.output_texts = list(ax_out.texts)
         ax_out.set_facecolor("0.82")  # not computed yet (NaN) shows as grey, apart from zero's white
-        self.output_box = Rectangle((-0.5, -0.5), 1, 1, fill=False, edgecolor=HIGHLIGHT, linewidth=3)
+        # On a large map a cell is a few pixels wide: a thick outline would cover it, so the outline is
+        # thin and two pointers on the edges mark the current cell's row and column.
+        self.output_box = Rectangle((-0.5, -0.5), 1, 1, fill=False, edgecolor=HIGHLIGHT,
+                                    linewidth=3 if annotate_output else 1.2)
         ax_out.add_patch(self.output_box)
+        self.output_pointers = []
         if not annotate_output:
+            out_h, out_w = self.output.shape
+            style = {"markersize": 9, "linestyle": "none", "clip_on": False, "zorder": 5, "color": HIGHLIGHT,
+                     "markeredgecolor": "black", "markeredgewidth": 0.6}
+            self.output_pointers = [
+                ax_out.plot([], [], marker=">", **style)[0],  # left of the map, pointing at the row
+                ax_out.plot([], [], marker="v", **style)[0],  # above the map, pointing at the column
+            ]
+            ax_out.set_xlim(-0.5, out_w - 0.5)
+            ax_out.set_ylim(out_h - 0.5, -0.5)
             self.figure.colorbar(self.output_artist, ax=ax_out, shrink=0.8)
         self.axes = {"input": ax_in, "kernel": ax_kernel, "products": ax_products, "output": ax_out}
         # Lay the panels out once, then keep them still: steps only change data and text, and
@@ -266,9 +279,13 @@ class KernelStepper(FigureWidget):
         for text, value in zip(self.output_texts, self.output_so_far.flat):
             text.set_text("" if np.isnan(value) else f"{value + 0.0:.3g}")
         self.output_box.set_xy((self.col - 0.5, self.row - 0.5))
+        if self.output_pointers:  # just outside the map's left and top edges
+            row_pointer, col_pointer = self.output_pointers
+            row_pointer.set_data([-1.2], [self.row])
+            col_pointer.set_data([self.col], [-1.2])
         self.axes["products"].set_title(f"window × kernel\nsum = {self.partial_sum:.4g}")
         self.axes["output"].set_title(f"output so far (grey: not yet)\noutput[{self.row}, {self.col}] = "
-                                      f"{self.partial_sum:.4g}")
+                                      f"{self.partial_sum:.4g}", pad=14 if self.output_pointers else 6)
         self.figure.suptitle(f"position {self.position} (of 0 to {self.positions - 1}): the kernel's top-left "
                              f"corner on row {self.row}, column {self.col}")
 
