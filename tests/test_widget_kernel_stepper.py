@@ -10,7 +10,8 @@ import pytest
 from scipy import signal
 
 from cnnlib.correlation import correlate2d
-from cnnlib.widgets.kernel_stepper import CUSTOM, PRESETS, KernelStepper, KernelTextError, parse_kernel
+from cnnlib.widgets.inputs import KernelTextError, parse_kernel
+from cnnlib.widgets.kernel_stepper import CUSTOM, PRESETS, KernelStepper
 
 X = np.array([[1, 2, 0, 3, 1], [0, 1, 2, 1, 0], [3, 1, 0, 2, 2], [1, 0, 1, 3, 1], [2, 2, 1, 0, 1]])
 K = np.array([[1, 0, -1], [2, 1, 0], [0, -1, 1]])  # asymmetric: a flip would show

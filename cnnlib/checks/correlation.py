@@ -37,16 +37,6 @@ def _pairs(shapes):
     return [(_integers(rng, image_shape), _asymmetric_kernel(rng, kernel_shape)) for image_shape, kernel_shape in shapes]
 
 
-def _or_none(function):
-    """A wrong answer computed as a learner would; NaN (matching nothing) where that would raise."""
-    def answer(*args):
-        try:
-            return function(*args)
-        except (ValueError, IndexError):
-            return np.nan
-    return answer
-
-
 # --- exercise 1: the output's shape --------------------------------------------------------
 
 def _output_shape(image_shape, kernel_shape):
@@ -114,20 +104,20 @@ ELEMENT_CASES = [
 ELEMENT_MISTAKES = [
     Mistake("you flipped the kernel: that is convolution (notebook 02). Cross-correlation multiplies "
             "each window value by the kernel value at the same place.",
-            _or_none(lambda x, k, r, c: np.sum(_window(x, k, r, c) * rotate180(k)))),
+            lambda x, k, r, c: np.sum(_window(x, k, r, c) * rotate180(k))),
     Mistake("multiply element by element, then sum: np.sum(window * kernel). You summed first, then multiplied.",
-            _or_none(lambda x, k, r, c: np.sum(_window(x, k, r, c)) * np.sum(k))),
+            lambda x, k, r, c: np.sum(_window(x, k, r, c)) * np.sum(k)),
     Mistake("you summed the window alone: multiply it by the kernel element by element first.",
-            _or_none(lambda x, k, r, c: np.sum(_window(x, k, r, c)))),
+            lambda x, k, r, c: np.sum(_window(x, k, r, c))),
     Mistake("`window @ kernel` is a matrix product; cross-correlation multiplies element by element: window * kernel.",
-            _or_none(lambda x, k, r, c: np.sum(_window(x, k, r, c) @ k))),
+            lambda x, k, r, c: np.sum(_window(x, k, r, c) @ k)),
     Mistake("row and column swapped: the window starts at image[row, col] and spans kh rows and kw columns.",
-            _or_none(lambda x, k, r, c: np.sum(x[c : c + k.shape[0], r : r + k.shape[1]] * k))),
+            lambda x, k, r, c: np.sum(x[c : c + k.shape[0], r : r + k.shape[1]] * k)),
     Mistake("the window is kh x kw with its top-left corner at (row, col), not centred on (row, col): "
             "image[row : row + kh, col : col + kw].",
-            _or_none(lambda x, k, r, c: np.sum(
+            lambda x, k, r, c: np.sum(
                 x[r - k.shape[0] // 2 : r - k.shape[0] // 2 + k.shape[0],
-                  c - k.shape[1] // 2 : c - k.shape[1] // 2 + k.shape[1]] * k))),
+                  c - k.shape[1] // 2 : c - k.shape[1] // 2 + k.shape[1]] * k)),
 ]
 
 

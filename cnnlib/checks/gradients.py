@@ -35,16 +35,6 @@ def _asymmetric(rng, shape):
             return kernel
 
 
-def _or_nan(function):
-    """A wrong answer computed as a learner would; NaN (matching nothing) where that would raise."""
-    def answer(*args):
-        try:
-            return function(*args)
-        except (ValueError, IndexError):
-            return np.nan
-    return answer
-
-
 # (input shape, kernel shape), for the one-kernel exercises
 SHAPES = [
     ((3, 3), (2, 2)),  # the notebook's example
@@ -115,11 +105,11 @@ _FULL_KERNEL = ("that is a *full* correlation, larger than the kernel. dE/dK has
 KERNEL_MISTAKES = [
     Mistake("you rotated dE/dY: that is a convolution. k_pq meets x_(m+p)(n+q) in y_mn, so "
             "dE/dk_pq = sum_mn dE/dy_mn x_(m+p)(n+q): the same indices m, n in both, a cross-correlation "
-            "X ⋆ dE/dY with no rotation.", _or_nan(lambda x, g: signal.convolve2d(x, g, "valid"))),
+            "X ⋆ dE/dY with no rotation.", lambda x, g: signal.convolve2d(x, g, "valid")),
     Mistake("the arguments are swapped: dE/dY ⋆ X is (X ⋆ dE/dY) rotated 180°. Slide dE/dY over X: "
-            "correlate2d(x, output_gradient).", _or_nan(lambda x, g: signal.correlate2d(g, x, "valid"))),
-    Mistake(_FULL_KERNEL, _or_nan(lambda x, g: signal.correlate2d(x, g, "full"))),
-    Mistake(_FULL_KERNEL, _or_nan(lambda x, g: signal.convolve2d(x, g, "full"))),
+            "correlate2d(x, output_gradient).", lambda x, g: signal.correlate2d(g, x, "valid")),
+    Mistake(_FULL_KERNEL, lambda x, g: signal.correlate2d(x, g, "full")),
+    Mistake(_FULL_KERNEL, lambda x, g: signal.convolve2d(x, g, "full")),
 ]
 
 
@@ -154,16 +144,16 @@ INPUT_MISTAKES = [
     Mistake("that is a full cross-correlation: the kernel is missing its rotation. x_rc reaches y_mn through "
             "k_(r-m)(c-n): as m grows the kernel's index falls, so K appears rotated 180°, a full "
             "convolution: convolve2d(output_gradient, kernel, 'full').",
-            _or_nan(lambda g, k: signal.correlate2d(g, k, "full"))),
-    Mistake(_VALID_INPUT, _or_nan(lambda g, k: signal.convolve2d(g, k, "valid"))),
-    Mistake(_VALID_INPUT, _or_nan(lambda g, k: signal.correlate2d(g, k, "valid"))),
-    Mistake(_ONE_FLIP, _or_nan(lambda g, k: signal.correlate2d(g, k[::-1, :], "full"))),
-    Mistake(_ONE_FLIP, _or_nan(lambda g, k: signal.correlate2d(g, k[:, ::-1], "full"))),
+            lambda g, k: signal.correlate2d(g, k, "full")),
+    Mistake(_VALID_INPUT, lambda g, k: signal.convolve2d(g, k, "valid")),
+    Mistake(_VALID_INPUT, lambda g, k: signal.correlate2d(g, k, "valid")),
+    Mistake(_ONE_FLIP, lambda g, k: signal.correlate2d(g, k[::-1, :], "full")),
+    Mistake(_ONE_FLIP, lambda g, k: signal.correlate2d(g, k[:, ::-1], "full")),
     Mistake("you rotated dE/dY instead of the kernel: slide K rotated 180° over dE/dY padded with zeros.",
-            _or_nan(lambda g, k: signal.correlate2d(rotate180(g), k, "full"))),
-    Mistake(_PADDING, _or_nan(_padded_by(lambda k: 1, lambda k: 1))),
-    Mistake(_PADDING, _or_nan(_padded_by(lambda k: k.shape[0] - 1, lambda k: k.shape[0] - 1))),
-    Mistake(_PADDING, _or_nan(_padded_by(lambda k: k.shape[1] - 1, lambda k: k.shape[0] - 1))),
+            lambda g, k: signal.correlate2d(rotate180(g), k, "full")),
+    Mistake(_PADDING, _padded_by(lambda k: 1, lambda k: 1)),
+    Mistake(_PADDING, _padded_by(lambda k: k.shape[0] - 1, lambda k: k.shape[0] - 1)),
+    Mistake(_PADDING, _padded_by(lambda k: k.shape[1] - 1, lambda k: k.shape[0] - 1)),
 ]
 
 
@@ -234,7 +224,7 @@ def _loops(kernel_part, input_part, add=True):
                 else:
                     input_gradient[j] = piece
         return input_gradient, kernels_gradient, output_gradient
-    return _or_nan(gradients)
+    return gradients
 
 
 def _correlation(x, g):

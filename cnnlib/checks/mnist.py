@@ -12,16 +12,6 @@ from cnnlib.datasets import one_hot
 SEED = 6
 
 
-def _or_none(function):
-    """A wrong answer computed as a learner would; None (matching nothing) where that would raise."""
-    def answer(*args):
-        try:
-            return function(*args)
-        except (ValueError, IndexError, TypeError):
-            return None
-    return answer
-
-
 # --- exercise 1: one-hot labels ----------------------------------------------------------------
 
 def _label_cases():
@@ -39,16 +29,16 @@ ONE_HOT_CASES = _label_cases()
 ONE_HOT_MISTAKES = [
     Mistake("each label must be a column, shape (classes, 1), like the network's output: the result has "
             "shape (N, classes, 1); add the last axis (e.g. with [:, :, np.newaxis]).",
-            _or_none(lambda labels, classes: one_hot(labels, classes)[:, :, 0])),
+            lambda labels, classes: one_hot(labels, classes)[:, :, 0]),
     Mistake("each label is a row (1, classes) here; the network's output is a column (classes, 1), and the "
             "label must match it: shape (N, classes, 1).",
-            _or_none(lambda labels, classes: one_hot(labels, classes).transpose(0, 2, 1))),
+            lambda labels, classes: one_hot(labels, classes).transpose(0, 2, 1)),
     Mistake("that is one row per digit 0 to 9; here a label's 1 goes in the row of its position in `classes` "
             "(with classes (3, 7), a 7 is [[0], [1]]), so there are len(classes) rows.",
-            _or_none(lambda labels, classes: np.eye(10)[labels][:, :, np.newaxis])),
+            lambda labels, classes: np.eye(10)[labels][:, :, np.newaxis]),
     Mistake("that puts the 1 in the row of the digit's rank among the classes in increasing order; it belongs in "
             "the row of its position in `classes`, in the order given (with classes (7, 3), a 7 goes in row 0).",
-            _or_none(lambda labels, classes: one_hot(labels, sorted(classes)))),
+            lambda labels, classes: one_hot(labels, sorted(classes))),
 ]
 
 
@@ -97,14 +87,14 @@ def _threshold(outputs, labels):
 CONFUSION_MISTAKES = [
     Mistake("your matrix is transposed: rows are the true class (from the labels), columns the predicted one "
             "(from the outputs), so a zero read as a one counts in matrix[0, 1].",
-            _or_none(lambda o, l: confusion_matrix(o, l).T)),
+            lambda o, l: confusion_matrix(o, l).T),
     Mistake("count the samples, whole numbers: do not divide by N (the accuracy is the diagonal's sum over N).",
-            _or_none(lambda o, l: confusion_matrix(o, l) / len(o))),
+            lambda o, l: confusion_matrix(o, l) / len(o)),
     Mistake("the predicted class is the largest output (argmax over the classes), not 'output 1 > 0.5': "
-            "two sigmoid outputs can both be above 0.5, or both below.", _or_none(_threshold)),
+            "two sigmoid outputs can both be above 0.5, or both below.", _threshold),
     Mistake("the predicted class comes from the outputs, the true class from the labels; yours has every "
             "sample on the diagonal, as if the network were never wrong.",
-            _or_none(lambda o, l: confusion_matrix(l, l))),
+            lambda o, l: confusion_matrix(l, l)),
 ]
 
 

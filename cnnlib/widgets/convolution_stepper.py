@@ -12,6 +12,7 @@ from matplotlib.patches import Rectangle
 from cnnlib.correlation import MODES, correlate2d, output_size, pad_full
 from cnnlib.plotting import SIGNED_CMAP
 from cnnlib.widgets.base import FigureWidget
+from cnnlib.widgets.inputs import as_grid, format_kernel, parse_kernel
 
 MAX_IMAGE = 10  # largest input side: every value stays readable, padded or not
 MAX_KERNEL = 5
@@ -58,34 +59,6 @@ def show_padded(ax: Axes, image: np.ndarray, kernel_shape: tuple[int, int], titl
     return padded, artist
 
 
-def parse_kernel(text: str) -> np.ndarray:
-    """Read a kernel typed as rows separated by ``;`` (or new lines), values by spaces or commas.
-
-    Returns a (kh, kw) float array; raises ValueError saying what was expected and what came.
-    """
-    rows = [row.replace(",", " ").split() for row in text.replace("\n", ";").split(";")]
-    rows = [row for row in rows if row]
-    if not rows:
-        raise ValueError("type the kernel's numbers, rows separated by ';' (for example 1 2; 3 4); got nothing")
-    lengths = sorted({len(row) for row in rows})
-    if len(lengths) > 1:
-        raise ValueError(f"every row of the kernel needs the same number of values; got rows of {' and '.join(map(str, lengths))} values")
-    values = []
-    for row in rows:
-        for token in row:
-            try:
-                values.append(float(token))
-            except ValueError:
-                raise ValueError(f"could not read {token!r} as a number; type numbers like 1, -0.5 or 2e-1") from None
-    kernel = np.array(values).reshape(len(rows), lengths[0])
-    if not np.all(np.isfinite(kernel)):
-        raise ValueError(f"the kernel's values must be finite numbers; got {text.strip()!r}")
-    return kernel
-
-
-def format_kernel(kernel: np.ndarray) -> str:
-    """The text ``parse_kernel`` reads back: ``"1 2; 3 4"``."""
-    return "; ".join(" ".join(f"{value:g}" for value in row) for row in np.asarray(kernel))
 
 
 class ConvolutionStepper(FigureWidget):
@@ -98,8 +71,8 @@ class ConvolutionStepper(FigureWidget):
     """
 
     def __init__(self, image: np.ndarray, kernel: np.ndarray, mode: str = "valid"):
-        self.input_image = _as_grid("image", image, MAX_IMAGE)
-        kernel = _as_grid("kernel", kernel, MAX_KERNEL)
+        self.input_image = as_grid(image, "image", MAX_IMAGE)
+        kernel = as_grid(kernel, "kernel", MAX_KERNEL)
         problem = _does_not_fit(kernel, self.input_image)
         if problem:
             raise ValueError(problem)
@@ -303,20 +276,6 @@ def _times(a: float, b: float) -> str:
     right = _fmt(b)
     return f"{_fmt(a)}×({right})" if right.startswith("-") else f"{_fmt(a)}×{right}"
 
-
-def _as_grid(name: str, array, largest: int) -> np.ndarray:
-    """A small 2D float array of finite numbers, or a ValueError naming what came."""
-    try:
-        array = np.array(array, dtype=float)
-    except (TypeError, ValueError):
-        raise ValueError(f"{name} must be a 2D array of numbers, got {array!r}") from None
-    if array.ndim != 2 or array.size == 0:
-        raise ValueError(f"{name} must be a non-empty 2D array (height, width), got shape {array.shape}")
-    if not np.all(np.isfinite(array)):
-        raise ValueError(f"{name} must hold finite numbers, got {array.tolist()}")
-    if max(array.shape) > largest:
-        raise ValueError(f"{name} must be at most {largest} x {largest} so that each value can be read, got shape {array.shape}")
-    return array
 
 
 def _does_not_fit(kernel: np.ndarray, image: np.ndarray) -> str:

@@ -22,6 +22,7 @@ from cnnlib.correlation import correlate2d, pad_full, rotate180
 from cnnlib.gradcheck import numerical_gradient, relative_error
 from cnnlib.plotting import show_array
 from cnnlib.widgets.base import FigureWidget
+from cnnlib.widgets.inputs import as_grid
 
 MODES = {
     "output": "output y[m, n]: what it touches",
@@ -66,8 +67,8 @@ class GradientExplorer(FigureWidget):
 
     def __init__(self, x, kernel, output_gradient, bias=None, mode="output", figsize=(13, 4.3)):
         super().__init__(figsize=figsize)
-        self.x = _as_grid(x, "x")
-        self.kernel = _as_grid(kernel, "kernel")
+        self.x = as_grid(x, "x")
+        self.kernel = as_grid(kernel, "kernel")
         (h, w), (kh, kw) = self.x.shape, self.kernel.shape
         if max(h, w) > MAX_SIDE:
             raise ValueError(f"x must be at most {MAX_SIDE} x {MAX_SIDE}, so that every sum stays readable; "
@@ -76,11 +77,11 @@ class GradientExplorer(FigureWidget):
             raise ValueError(f"the kernel must fit inside x: kernel shape {self.kernel.shape} is larger than "
                              f"x's shape {self.x.shape}")
         out_shape = (h - kh + 1, w - kw + 1)
-        self.output_gradient = _as_grid(output_gradient, "output_gradient")
+        self.output_gradient = as_grid(output_gradient, "output_gradient")
         if self.output_gradient.shape != out_shape:
             raise ValueError(f"output_gradient (dE/dY) must have the output's shape {out_shape} = "
                              f"({h} - {kh} + 1, {w} - {kw} + 1), got {self.output_gradient.shape}")
-        self.bias = np.zeros(out_shape) if bias is None else _as_grid(bias, "bias")
+        self.bias = np.zeros(out_shape) if bias is None else as_grid(bias, "bias")
         if self.bias.shape != out_shape:
             raise ValueError(f"bias must have the output's shape {out_shape}, got {self.bias.shape}")
         if mode not in MODES:
@@ -463,14 +464,3 @@ def _shape(shape):
     return f"{shape[0]} x {shape[1]}"
 
 
-def _as_grid(array, name: str) -> np.ndarray:
-    """A non-empty 2D float array of finite numbers, or a ValueError naming what came."""
-    try:
-        grid = np.array(array, dtype=float)
-    except (TypeError, ValueError):
-        raise ValueError(f"{name} must be a 2D array of numbers, got {array!r}") from None
-    if grid.ndim != 2 or grid.size == 0:
-        raise ValueError(f"{name} must be a non-empty 2D array (rows, columns), got shape {grid.shape}")
-    if not np.all(np.isfinite(grid)):
-        raise ValueError(f"{name} must hold finite numbers, got NaN or infinity")
-    return grid

@@ -4,9 +4,6 @@ Used in notebook 01. ``KernelStepper(image, kernel)`` shown as the last expressi
 gives a position slider (and a Play button) over every output position in row-major order,
 a preset menu and a text box for the kernel's values.
 """
-import re
-from fractions import Fraction
-
 import ipywidgets as widgets
 import numpy as np
 from matplotlib.patches import Rectangle
@@ -14,6 +11,7 @@ from matplotlib.patches import Rectangle
 from cnnlib.correlation import correlate2d
 from cnnlib.plotting import show_array
 from cnnlib.widgets.base import FigureWidget
+from cnnlib.widgets.inputs import EXAMPLE, KernelTextError, as_grid, format_kernel, parse_kernel
 
 # Kernels as the learner would type them: rows separated by ';', numbers by spaces.
 PRESETS = {
@@ -26,42 +24,11 @@ PRESETS = {
     "sharpen": "0 -1 0; -1 5 -1; 0 -1 0",
 }
 CUSTOM = "custom (type below)"
-EXAMPLE = "1 0 -1; 2 0 -2; 1 0 -1"
 ANNOTATE_UP_TO = 12  # arrays with at most this many rows and columns get their values written in
 HIGHLIGHT = "#ff9f1c"  # orange: visible on grey, red and blue
 
 
-class KernelTextError(ValueError):
-    """The kernel text could not be read; the message says what was expected and what came."""
 
-
-def parse_kernel(text: str) -> np.ndarray:
-    """Read a kernel typed as rows of numbers: rows split by ';' or new lines, numbers by spaces or commas.
-
-    Fractions such as ``1/9`` are allowed. Returns a float array (rows, columns).
-    Raises KernelTextError for an empty text, a word that is not a number, or rows of unequal length.
-    """
-    rows = [row.strip() for row in re.split(r"[;\n]", text)]
-    rows = [row for row in rows if row]
-    if not rows:
-        raise KernelTextError(f"expected rows of numbers, e.g. '{EXAMPLE}'; got an empty kernel {text!r}")
-    values = []
-    for number, row in enumerate(rows, start=1):
-        values.append([])
-        for word in re.split(r"[,\s]+", row.strip(", ")):
-            try:
-                values[-1].append(float(Fraction(word)))
-            except (ValueError, ZeroDivisionError):
-                raise KernelTextError(f"expected numbers such as 2, -0.5 or 1/9; got {word!r} in row {number}") from None
-    lengths = [len(row) for row in values]
-    if len(set(lengths)) > 1:
-        raise KernelTextError(f"expected every row to hold the same number of values; got rows of lengths {lengths}")
-    return np.array(values)
-
-
-def format_kernel(kernel: np.ndarray) -> str:
-    """The kernel as text that ``parse_kernel`` reads back: ``"-1 0 1; -2 0 2; -1 0 1"``."""
-    return "; ".join(" ".join(f"{value:g}" for value in row) for row in np.asarray(kernel))
 
 
 class KernelStepper(FigureWidget):
@@ -75,12 +42,12 @@ class KernelStepper(FigureWidget):
 
     def __init__(self, image, kernel="vertical edge (Sobel)", figsize=(13, 3.9)):
         super().__init__(figsize=figsize)
-        self.input_image = _as_grid(image, "image")
+        self.input_image = as_grid(image, "image")
         if isinstance(kernel, str):
             if kernel not in PRESETS:
                 raise ValueError(f"kernel must be an array or one of the presets {list(PRESETS)}, got {kernel!r}")
             kernel = parse_kernel(PRESETS[kernel])
-        kernel = _as_grid(kernel, "kernel")
+        kernel = as_grid(kernel, "kernel")
         problem = self._does_not_fit(kernel)
         if problem:
             raise ValueError(problem)
@@ -114,7 +81,7 @@ class KernelStepper(FigureWidget):
         Returns whether the kernel was accepted; raises ValueError for a kernel that is not a
         non-empty 2D array of finite numbers (a mistake in code, not a value typed by the learner).
         """
-        kernel = _as_grid(kernel, "kernel")
+        kernel = as_grid(kernel, "kernel")
         problem = self._does_not_fit(kernel)
         if problem:
             self.say(f"{problem}. Kept the previous kernel {_shape_text(self.kernel.shape)}.", error=True)
@@ -289,18 +256,6 @@ class KernelStepper(FigureWidget):
         self.figure.suptitle(f"position {self.position} (of 0 to {self.positions - 1}): the kernel's top-left "
                              f"corner on row {self.row}, column {self.col}")
 
-
-def _as_grid(array, name: str) -> np.ndarray:
-    """A non-empty 2D float array of finite numbers, or a ValueError naming what came."""
-    try:
-        grid = np.array(array, dtype=float)
-    except (TypeError, ValueError):
-        raise ValueError(f"{name} must be a 2D array of numbers, got {array!r}") from None
-    if grid.ndim != 2 or grid.size == 0:
-        raise ValueError(f"{name} must be a non-empty 2D array (rows, columns), got shape {grid.shape}")
-    if not np.all(np.isfinite(grid)):
-        raise ValueError(f"{name} must hold finite numbers, got NaN or infinity")
-    return grid
 
 
 def _shape_text(shape) -> str:
