@@ -125,6 +125,18 @@ def input_gradient_loops(output_gradient, kernel):
     return result
 
 
+def input_gradient_minus_index(output_gradient, kernel):
+    """The chain-rule loop with the kernel's index the wrong way round: k_(m-r)(c-n) instead of k_(r-m)(c-n)."""
+    (out_h, out_w), (kh, kw) = output_gradient.shape, kernel.shape
+    result = np.zeros((out_h + kh - 1, out_w + kw - 1))
+    for r, c in np.ndindex(result.shape):
+        for m, n in np.ndindex(out_h, out_w):
+            p, q = m - r, n - c
+            if 0 <= p < kh and 0 <= q < kw:
+                result[r, c] += output_gradient[m, n] * kernel[p, q]
+    return result
+
+
 def padded_by(rows, cols):
     return lambda g, k: correlate2d(np.pad(g, ((rows(k), rows(k)), (cols(k), cols(k)))), rotate180(k))
 
@@ -139,6 +151,9 @@ def padded_by(rows, cols):
     # flipped upside down only: on the smallest case, a single row, that is no flip at all
     (lambda g, k: signal.correlate2d(g, k[::-1, :], "full"), "missing its rotation"),
     (lambda g, k: signal.correlate2d(rotate180(g), k, "full"), "you rotated dE/dY instead of the kernel"),
+    (input_gradient_minus_index, "the kernel index is r - m, not m - r"),
+    (lambda g, k: signal.convolve2d(g, k.T, "full"), "k.T swaps the kernel's rows and columns"),
+    (lambda g, k: signal.correlate2d(g, k.T, "full"), "k.T swaps the kernel's rows and columns"),
     (padded_by(lambda k: 1, lambda k: 1), "the padding is wrong"),
     # kh - 1 on both axes: on the smallest case (a 1 x 2 kernel) that pads nothing, a valid pass
     (padded_by(lambda k: k.shape[0] - 1, lambda k: k.shape[0] - 1), "pad dE/dY with kh - 1 rows and kw - 1 columns"),
@@ -199,6 +214,8 @@ def test_the_planted_bug_is_found_by_check_layer_in_the_input_gradient_only():
     (variant(correlation, full_convolution, add=False), "X_j feeds every output map Y_i"),
     (variant(correlation, lambda g, k: signal.correlate2d(g, k[::-1, :], "full")), "along one axis only"),
     (variant(correlation, lambda g, k: signal.convolve2d(g, k, "valid")), "valid mode shrinks"),
+    (variant(correlation, lambda g, k: signal.convolve2d(g, k.T, "full")), "k.T swaps the kernel's rows and columns"),
+    (variant(correlation, lambda g, k: signal.correlate2d(g, k.T, "full")), "k.T swaps the kernel's rows and columns"),
     (variant(lambda x, g: signal.convolve2d(x, g, "valid"), full_convolution), "not a convolution"),
     (variant(lambda x, g: signal.correlate2d(g, x, "valid"), full_convolution), "you swapped the arguments"),
 ])

@@ -67,10 +67,27 @@ def test_one_hot_mistakes_fail_with_their_hint(wrong, hint):
         assert hint in hint_of(result), result
 
 
-def test_a_one_hot_that_only_knows_zero_and_one_fails_on_other_digits():
-    result = check_one_hot(lambda labels, classes: np.eye(2)[labels][:, :, np.newaxis])
+@pytest.mark.parametrize("wrong", [
+    lambda labels, classes: np.eye(2)[labels][:, :, np.newaxis],
+    lambda labels, classes: np.eye(len(classes))[labels][:, :, np.newaxis],
+])
+def test_a_one_hot_indexed_by_the_digit_fails_on_other_digits_with_a_hint(wrong):
+    result = check_one_hot(wrong)
     assert result.status == "failed" and "raised IndexError" in result.message
-    assert result.case["args"][1] != (0, 1)
+    assert result.case["args"][1] == (7, 3)  # the smallest case whose digits are not rows
+    assert "the row is the label's position in classes (classes.index(label))" in hint_of(result)
+
+
+def test_another_error_gets_no_digit_hint():
+    result = check_one_hot(lambda labels, classes: labels.reshape(3, 3))
+    assert result.status == "failed" and "raised ValueError" in result.message and hint_of(result) == ""
+
+
+def fancy_index_count(outputs, labels):
+    true, predicted = labels[:, :, 0].argmax(axis=1), outputs[:, :, 0].argmax(axis=1)
+    matrix = np.zeros((labels.shape[1],) * 2, dtype=int)
+    matrix[true, predicted] += 1  # a repeated (true, predicted) pair is counted once
+    return matrix
 
 
 def _threshold_answer(o, l):
@@ -83,6 +100,7 @@ def _threshold_answer(o, l):
     (lambda o, l: confusion_matrix(o, l).T, "your matrix is transposed"),
     (lambda o, l: confusion_matrix(l, o), "your matrix is transposed"),  # outputs and labels swapped
     (lambda o, l: confusion_matrix(o, l) / len(o), "do not divide by N"),
+    (fancy_index_count, "Use np.add.at(matrix, (true, predicted), 1), or a loop"),
     (_threshold_answer, "not 'output 1 > 0.5'"),
     (lambda o, l: confusion_matrix(l, l), "every sample on the diagonal"),
     (lambda o, l: confusion_matrix(o, l).ravel(), "the shape is wrong"),

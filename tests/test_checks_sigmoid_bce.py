@@ -88,20 +88,40 @@ def test_a_naive_exp_with_right_values_fails_for_its_warning_without_letting_it_
         result = check_sigmoid_prime(naive)
     assert result.status == "failed"
     assert "right values, but your function warned 'overflow encountered in exp'" in result.message
-    assert "hint: e^-x overflows for large negative x" in result.message
+    assert "hint: np.exp overflows for large |x| on one side" in result.message
     assert -1000.0 in result.case["args"][0]
 
 
-def test_the_derivative_written_with_exponentials_gives_nan_far_out_and_is_told_why():
-    result = check_sigmoid_prime(lambda x: np.exp(-x) / (1 + np.exp(-x)) ** 2)
+@pytest.mark.parametrize("formula", [
+    lambda x: np.exp(-x) / (1 + np.exp(-x)) ** 2,  # overflows at x = -1000
+    lambda x: np.exp(x) / (1 + np.exp(x)) ** 2,    # the same derivative, overflowing at x = +1000
+])
+def test_the_derivative_written_with_exponentials_gives_nan_far_out_and_is_told_why(formula):
+    result = check_sigmoid_prime(formula)
     assert result.status == "failed"
     assert np.isnan(result.case["got"]).any()
     assert "your function also warned: 'overflow encountered in exp'" in result.message
-    assert "hint: e^-x overflows" in result.message
+    assert "hint: np.exp overflows for large |x| on one side" in result.message
+    # the case holds x = 40, where 'expected' shows 0 and the formula the true 4.2e-18: the note says both pass
+    assert "note: 'expected' is s(1 - s) computed in float64" in result.message
 
 
 def test_sigmoid_prime_accepts_another_right_formula():
     assert check_sigmoid_prime(lambda x: expit(x) * expit(-x))  # s(x) s(-x) = s (1 - s)
+
+
+def test_the_exact_tiny_value_where_s_rounds_to_one_passes():
+    def exact(x):  # e^-|x| / (1 + e^-|x|)^2: never overflows, and gives 4.2e-18 at x = 40, not float64's 0
+        e = np.exp(-np.abs(x))
+        return e / (1 + e) ** 2
+
+    assert exact(np.array([40.0]))[0] > 0 and sigmoid_prime(40.0) == 0
+    assert check_sigmoid_prime(exact).status == "passed"
+
+
+def test_a_failure_away_from_the_rounding_has_no_note():
+    result = check_sigmoid_prime(lambda x: expit(x) * (1 + expit(x)))
+    assert result.status == "failed" and "note:" not in result.message
 
 
 # --- exercise 2 ------------------------------------------------------------------------------
@@ -120,6 +140,9 @@ def clip(y):
     (lambda t, y: (1 - t) / (1 - clip(y)) / np.size(t), "the y* term is missing"),
     (lambda t, y: -(t * np.log(clip(y)) + (1 - t) * np.log(1 - clip(y))) / np.size(t), "that is the loss"),
     (lambda t, y: 2 * (y - t) / np.size(t), "that is the MSE's derivative"),
+    (lambda t, y: ((1 - t) / (1 - clip(y)) - t / clip(y)) / len(t), "n is the number of elements (np.size), not len"),
+    (lambda t, y: ((1 - t) / (1 - np.clip(y, 1e-7, 1 - 1e-7)) - t / np.clip(y, 1e-7, 1 - 1e-7)) / np.size(t),
+     "the course clips at 1e-15 (cnnlib.losses.EPSILON"),
     (lambda t, y: binary_cross_entropy_prime(t, y).ravel(), "the shape is wrong"),
 ])
 def test_bce_prime_mistakes_fail_with_their_hint(wrong, hint):
@@ -139,8 +162,8 @@ def test_the_missing_clip_is_shown_on_an_exact_prediction_with_its_warning():
 
 
 def test_a_different_epsilon_fails_on_the_exact_predictions():
-    result = check_bce_prime(lambda t, y: ((1 - t) / (1 - np.clip(y, 1e-7, 1 - 1e-7))
-                                           - t / np.clip(y, 1e-7, 1 - 1e-7)) / np.size(t))
+    result = check_bce_prime(lambda t, y: ((1 - t) / (1 - np.clip(y, 1e-12, 1 - 1e-12))
+                                           - t / np.clip(y, 1e-12, 1 - 1e-12)) / np.size(t))
     assert result.status == "failed"
     assert np.any((result.case["args"][1] == 0) | (result.case["args"][1] == 1))
 
@@ -175,6 +198,7 @@ def seeds_product(t, x):
     (seeds_product, "that is the seed's way"),
     (lambda t, x: (t - expit(x)) / np.size(t), "the sign is flipped"),
     (lambda t, x: expit(x) - t, "the division by n is missing"),
+    (lambda t, x: (expit(x) - t) / len(t), "n is the number of elements (np.size), not len"),
     (lambda t, x: (x - t) / np.size(t), "use the prediction y = s(x), not x itself"),
     (lambda t, x: sigmoid_prime(x) * (expit(x) - t) / np.size(t), "there is an extra factor s'(x)"),
 ])

@@ -7,6 +7,7 @@ matplotlib.use("Agg")
 
 import numpy as np
 import pytest
+from matplotlib.backends.backend_agg import FigureCanvasAgg
 from scipy import signal
 
 from cnnlib.layers import Convolutional
@@ -125,7 +126,8 @@ def test_the_output_mode_names_each_inputs_weight(wide):
     positions = [text.get_position() for text in wide.partner_texts]
     assert positions[0] == pytest.approx((4 - 0.44, 2 - 0.44)) and positions[-1] == pytest.approx((5 - 0.44, 4 - 0.44))
     first_product = wide.product_texts[0].get_text()
-    assert first_product == "x₂₄·k₀₀\n= " + f"{X_WIDE[2, 4] * 1.0 + 0.0:.3g}"
+    assert first_product == "x₂₄·k₀₀\n" + f"{X_WIDE[2, 4] * 1.0 + 0.0:.3g}"
+    assert wide.product_texts[0].get_fontsize() >= 12  # readable on a projector
 
 
 # --- mode 2: a kernel weight and its gradient ------------------------------------------------
@@ -147,7 +149,7 @@ def test_a_kernel_weight_gradient_is_dE_dY_laid_on_X(small, p, q):
     assert np.isclose(small.value, REFERENCE["kernel"][p, q])
     assert abs(small.value - small.numeric) / (abs(small.value) + abs(small.numeric)) < 1e-6
     assert small.error < 1e-6 and small.agree
-    assert f"dE/dk[{p},{q}] = {small.value:.6g}" in small.figure.get_suptitle()
+    assert f"∂E/∂k[{p},{q}] = {small.value:.6g}" in small.figure.get_suptitle()
     assert [text.get_text() for text in small.partner_texts] == ["×g₀₀", "×g₀₁", "×g₁₀", "×g₁₁"]
 
 
@@ -203,8 +205,24 @@ def test_the_input_mode_labels_the_rotated_kernel(small):
     assert labels[0].startswith("g₀₀·k₁₁") and labels[3].startswith("g₁₁·k₀₀")
     pick(small, "input", 0, 0)
     labels = [text.get_text() for text in small.product_texts]
-    assert labels[:3] == ["padding\n0·k₁₁", "padding\n0·k₁₀", "padding\n0·k₀₁"]
+    assert labels[:3] == ["0·k₁₁\n0", "0·k₁₀\n0", "0·k₀₁\n0"]  # over the padding, hatched
     assert labels[3].startswith("g₀₀·k₀₀")
+
+
+def test_the_input_mode_shows_K_and_K_rotated_with_named_cells(small):
+    pick(small, "input", 1, 1)
+    assert list(small.axes) == ["input", "kernel", "rotated", "middle", "products", "result"]
+    np.testing.assert_array_equal(small.axes["rotated"].images[0].get_array(), K[::-1, ::-1])
+    assert [text.get_text() for text in small.axes["kernel"].texts] == ["k₀₀\n1", "k₀₁\n2", "k₁₀\n-1", "k₁₁\n3"]
+    assert [text.get_text() for text in small.axes["rotated"].texts] == ["k₁₁\n3", "k₁₀\n-1", "k₀₁\n2", "k₀₀\n1"]
+    assert small.axes["rotated"].get_title() == "K rotated 180°"
+    assert small.box_cells("rotated") == (0, 0, 2, 2)  # all four weights, in their rotated places
+    pick(small, "input", 0, 0)  # one output, through k₀₀: bottom right of the rotated kernel
+    assert small.box_cells("kernel") == (0, 0, 1, 1) and small.box_cells("rotated") == (1, 1, 1, 1)
+    pick(small, "input", 0, 1)  # through k₀₁ and k₀₀: the bottom row of the rotated kernel
+    assert small.box_cells("rotated") == (1, 0, 1, 2)
+    small.mode_buttons.value = "kernel"
+    assert "rotated" not in small.axes
 
 
 @pytest.mark.parametrize("r, c, outputs", [(0, 0, 1), (2, 3, 6), (4, 5, 1), (4, 0, 1), (0, 5, 1), (1, 1, 4)])
@@ -274,3 +292,15 @@ def test_a_1x1_kernel():
     assert w.outputs == [(1, 2)] and np.isclose(w.value, -2.0 * w.output_gradient[1, 2]) and w.agree
     pick(w, "kernel", 0, 0)
     assert np.isclose(w.value, np.sum(w.output_gradient * X)) and w.agree
+
+
+def test_titles_use_one_notation_and_the_figure_title_clears_the_panels():
+    w = GradientExplorer(X_WIDE, K_WIDE, G_WIDE, mode="input")  # the tallest middle panel: padded dE/dY
+    for mode in ("output", "kernel", "input"):
+        w.mode_buttons.value = mode
+        titles = [w.figure.get_suptitle(), *(ax.get_title() for ax in w.axes.values())]
+        assert not any("dE/d" in title for title in titles), titles
+        renderer = FigureCanvasAgg(w.figure).get_renderer()  # the figure is drawn as it is sent
+        top = w.figure._suptitle.get_window_extent(renderer).y0
+        highest = max(ax.title.get_window_extent(renderer).y1 for ax in w.axes.values())
+        assert top - highest > 10, (mode, top, highest)  # pixels between the figure title and the panels' titles

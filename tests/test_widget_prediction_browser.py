@@ -101,6 +101,11 @@ def test_a_mistake_is_drawn_red_with_the_wrong_class(browser):
     np.testing.assert_array_equal(np.ravel(browser.ring.get_data()), [0.3, 0.8])
 
 
+def test_the_bars_have_no_threshold_line(browser):
+    # the answer is the larger output, not the one above 0.5: no line may suggest a threshold
+    assert browser.bars_ax.get_lines() == []
+
+
 def test_the_menu_narrows_the_slider_to_the_mistakes_then_the_uncertain(browser):
     browser.slider.value = 4
     browser.show.value = "mistakes only"

@@ -136,8 +136,27 @@ _PADDING = ("the padding is wrong for this kernel: full mode surrounds dE/dY wit
             "columns of zeros on each side, so that every window that touches dE/dY is counted.")
 
 
+_TRANSPOSED = ("k.T swaps the kernel's rows and columns, as the dense layer's W^T does; here the kernel is "
+               "*rotated* 180° (upside down and left to right: kernel[::-1, ::-1]), which is not its transpose: "
+               "dE/dY *full K = convolve2d(output_gradient, kernel, 'full').")
+_MINUS_INDEX = ("the kernel index is r - m, not m - r: y_mn's window starts at (m, n), so x_rc sits at offset "
+                "(r - m, c - n) inside it and meets k_(r-m)(c-n). Loop over the outputs (m, n) and use "
+                "kernel[r - m, c - n] where both indices lie inside the kernel.")
+
+
 def _padded_by(rows, cols):
     return lambda g, k: correlate2d(np.pad(g, ((rows(k), rows(k)), (cols(k), cols(k)))), rotate180(k))
+
+
+def _minus_index(g, k):
+    """dE/dx_rc summed with k_(m-r)(n-c), the index the wrong way round (where it lies inside the kernel)."""
+    (out_h, out_w), (kh, kw) = g.shape, k.shape
+    result = np.zeros((out_h + kh - 1, out_w + kw - 1))
+    for r, c in np.ndindex(result.shape):
+        for m, n in np.ndindex(out_h, out_w):
+            if 0 <= m - r < kh and 0 <= n - c < kw:
+                result[r, c] += g[m, n] * k[m - r, n - c]
+    return result
 
 
 INPUT_MISTAKES = [
@@ -151,6 +170,9 @@ INPUT_MISTAKES = [
     Mistake(_ONE_FLIP, lambda g, k: signal.correlate2d(g, k[:, ::-1], "full")),
     Mistake("you rotated dE/dY instead of the kernel: slide K rotated 180° over dE/dY padded with zeros.",
             lambda g, k: signal.correlate2d(rotate180(g), k, "full")),
+    Mistake(_MINUS_INDEX, _minus_index),
+    Mistake(_TRANSPOSED, lambda g, k: signal.correlate2d(g, k.T, "full")),
+    Mistake(_TRANSPOSED, lambda g, k: signal.convolve2d(g, k.T, "full")),
     Mistake(_PADDING, _padded_by(lambda k: 1, lambda k: 1)),
     Mistake(_PADDING, _padded_by(lambda k: k.shape[0] - 1, lambda k: k.shape[0] - 1)),
     Mistake(_PADDING, _padded_by(lambda k: k.shape[1] - 1, lambda k: k.shape[0] - 1)),
@@ -249,6 +271,8 @@ LAYER_MISTAKES = {
                 _loops(_correlation, _convolution_full, add=False)),
         Mistake(_ONE_FLIP, _loops(_correlation, lambda g, k: signal.correlate2d(g, k[::-1, :], "full"))),
         Mistake(_ONE_FLIP, _loops(_correlation, lambda g, k: signal.correlate2d(g, k[:, ::-1], "full"))),
+        Mistake(_TRANSPOSED, _loops(_correlation, lambda g, k: signal.correlate2d(g, k.T, "full"))),
+        Mistake(_TRANSPOSED, _loops(_correlation, lambda g, k: signal.convolve2d(g, k.T, "full"))),
         Mistake(_VALID_LAYER, _loops(_correlation, lambda g, k: signal.convolve2d(g, k, "valid"))),
         Mistake(_VALID_LAYER, _loops(_correlation, lambda g, k: signal.correlate2d(g, k, "valid"))),
     ],

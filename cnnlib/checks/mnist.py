@@ -2,7 +2,8 @@
 
 Labels come with classes in any order (a label's row is its position in ``classes``, not the
 digit itself) and with three classes; outputs come with both sigmoid outputs above 0.5, or both
-below, where reading "output 1 > 0.5" is not the same as taking the largest output.
+below, where reading "output 1 > 0.5" is not the same as taking the largest output; and with
+repeated (true, predicted) pairs, which ``matrix[true, predicted] += 1`` would count once.
 """
 import numpy as np
 
@@ -42,10 +43,20 @@ ONE_HOT_MISTAKES = [
 ]
 
 
+_DIGIT_AS_ROW = ("the row is the label's position in classes (classes.index(label)), not the digit itself: "
+                 "with classes (7, 3) there are two rows, and a 7 goes in row 0. Indexing with the digit "
+                 "(np.eye(len(classes))[labels]) only works when the classes are 0, 1, 2, ... in order.")
+
+
 def check_one_hot(learner) -> CheckResult:
     """``learner(labels, classes)`` must return one-hot columns ``(N, len(classes), 1)``, as
     ``cnnlib.datasets.one_hot``: the 1 of label ``y`` in row ``classes.index(y)``."""
-    return check_function("one-hot labels", learner, one_hot, ONE_HOT_CASES, ONE_HOT_MISTAKES)
+    result = check_function("one-hot labels", learner, one_hot, ONE_HOT_CASES, ONE_HOT_MISTAKES)
+    got = result.case["got"] if result.case else None
+    if isinstance(got, str) and got.startswith("raised IndexError") and "hint:" not in result.message:
+        # a digit used as a row index: np.eye(2)[7] raises, so no Mistake can match; recognise the error
+        result.message += f"\n  hint: {_DIGIT_AS_ROW}"
+    return result
 
 
 # --- exercise 2: the confusion matrix ----------------------------------------------------------
@@ -90,6 +101,10 @@ CONFUSION_MISTAKES = [
             lambda o, l: confusion_matrix(o, l).T),
     Mistake("count the samples, whole numbers: do not divide by N (the accuracy is the diagonal's sum over N).",
             lambda o, l: confusion_matrix(o, l) / len(o)),
+    Mistake("every pair that occurs counts once, however often it occurs: with arrays as indices, "
+            "matrix[true, predicted] += 1 adds 1 once per distinct pair (NumPy reads all the entries, then "
+            "writes them back). Use np.add.at(matrix, (true, predicted), 1), or a loop over the samples.",
+            lambda o, l: (confusion_matrix(o, l) > 0).astype(int)),
     Mistake("the predicted class is the largest output (argmax over the classes), not 'output 1 > 0.5': "
             "two sigmoid outputs can both be above 0.5, or both below.", _threshold),
     Mistake("the predicted class comes from the outputs, the true class from the labels; yours has every "

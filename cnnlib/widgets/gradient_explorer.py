@@ -8,8 +8,8 @@ of a cell gives three modes, each with its own pair of sliders:
 - **kernel weight k[p, q]**: dE/dk_pq = sum_mn dE/dy_mn x_(m+p)(n+q), dE/dY laid on X at (p, q),
   one entry of dE/dK = X ⋆ dE/dY;
 - **input x[r, c]**: dE/dx_rc, the sum over the outputs that x_rc touched, each times the weight
-  that connected them: the kernel rotated 180° over dE/dY padded with zeros, one entry of
-  dE/dX = dE/dY *full K.
+  that connected them: the kernel rotated 180° (drawn beside K, each weight named) over dE/dY
+  padded with zeros, one entry of dE/dX = dE/dY *full K.
 
 Each value is shown beside a central difference for that one element and their agreement.
 """
@@ -26,16 +26,16 @@ from cnnlib.widgets.inputs import as_grid
 
 MODES = {
     "output": "output y[m, n]: what it touches",
-    "kernel": "kernel weight k[p, q]: dE/dk",
-    "input": "input x[r, c]: dE/dx",
+    "kernel": "kernel weight k[p, q]: ∂E/∂k",
+    "input": "input x[r, c]: ∂E/∂x",
 }
 HELP = {
     "output": "Pick an output y[m, n]: its window on X (orange labels: the weight each input meets), the products, "
               "their sum, and the derivative of y[m, n] with respect to every input.",
-    "kernel": "Pick a weight k[p, q]: it is used at every output, so dE/dY lies on X with its corner on (p, q); "
-              "multiply and add to get dE/dk[p, q], one entry of X ⋆ dE/dY.",
+    "kernel": "Pick a weight k[p, q]: it is used at every output, so ∂E/∂Y lies on X with its corner on (p, q); "
+              "multiply and add to get ∂E/∂k[p, q], one entry of X ⋆ ∂E/∂Y.",
     "input": "Pick an input x[r, c]: the outputs whose window covers it (dashed), each times the weight that "
-             "connected them: the kernel rotated 180° over dE/dY padded with zeros, one entry of dE/dY *full K.",
+             "connected them: the kernel rotated 180° over ∂E/∂Y padded with zeros, one entry of ∂E/∂Y *full K.",
 }
 AGREE = 1e-6  # relative error below which the formula and the central difference agree
 H = 1e-5  # the central difference's step
@@ -43,6 +43,7 @@ HIGHLIGHT = "#ff9f1c"  # orange: visible on grey, red and blue
 PARTNER = "#b35900"  # darker orange, for the small labels naming a cell's partner in a product
 PADDING = "0.88"
 NAME_UP_TO = 4  # products arrays with at most this many rows and columns get symbols (x₁₂·g₀₁) written in
+PRODUCT_FONTSIZE = {1: 14, 2: 13, 3: 12, 4: 11, 5: 10, 6: 9}  # the products' font by their larger side (8 beyond)
 PARTNER_UP_TO = 8  # ... and the array under the sliding one gets its partners' names (×k₀₁) up to this size
 VALUES_UP_TO = 10  # ... and values up to this size
 MAX_SIDE = 8  # the largest input this widget takes: every sum stays small enough to read
@@ -65,7 +66,7 @@ class GradientExplorer(FigureWidget):
     ``inputs``, ``weights``, ``outputs`` (lists of (row, col)).
     """
 
-    def __init__(self, x, kernel, output_gradient, bias=None, mode="output", figsize=(13, 4.3)):
+    def __init__(self, x, kernel, output_gradient, bias=None, mode="output", figsize=(14, 4.3)):
         super().__init__(figsize=figsize)
         self.x = as_grid(x, "x")
         self.kernel = as_grid(kernel, "kernel")
@@ -205,29 +206,42 @@ class GradientExplorer(FigureWidget):
         return float(np.sum(self.output_gradient * self._forward(x, kernel)))
 
     # --- drawing ----------------------------------------------------------------------------
+    def _panels(self):
+        """The panels of the mode, left to right: input mode adds K rotated 180° beside K."""
+        if self.mode == "input":
+            return ["input", "kernel", "rotated", "middle", "products", "result"]
+        return ["input", "kernel", "middle", "products", "result"]
+
     def _build_figure(self):
-        """Five panels for the mode: X, K, Y or dE/dY, the products, and the result."""
+        """Five panels for the mode (six for the input): X, K (and K rotated), Y or dE/dY, the products, the result."""
         self.figure.clear()
-        self.figure.set_layout_engine("constrained")
-        axes = self.figure.subplots(1, 5, width_ratios=self._width_ratios())
-        self.axes = dict(zip(["input", "kernel", "middle", "products", "result"], axes))
+        self.figure.set_layout_engine("constrained", h_pad=0.1)  # room between the figure title and the panels
+        panels = self._panels()
+        axes = self.figure.subplots(1, len(panels), width_ratios=self._width_ratios())
+        self.axes = dict(zip(panels, axes))
         show_array(self.axes["input"], self.x, title=f"input X {_shape(self.x.shape)}", annotate=_small(self.x))
-        show_array(self.axes["kernel"], self.kernel, title=f"kernel K {_shape(self.kernel.shape)}",
-                   annotate=_small(self.kernel))
+        if self.mode == "input":  # K and K rotated 180°, each cell named, so that k₁₁ can be found in both
+            self._show_named(self.axes["kernel"], self.kernel, lambda p, q: (p, q), f"K {_shape(self.kernel.shape)}")
+            kh, kw = self.kernel.shape
+            self._show_named(self.axes["rotated"], rotate180(self.kernel), lambda a, b: (kh - 1 - a, kw - 1 - b),
+                             "K rotated 180°")
+        else:
+            show_array(self.axes["kernel"], self.kernel, title=f"kernel K {_shape(self.kernel.shape)}",
+                       annotate=_small(self.kernel))
         if self.mode == "output":
             show_array(self.axes["middle"], self.output, title="output Y = B + X ⋆ K", annotate=_small(self.output))
             result, result_title = self.derivative, "∂y/∂X"
         elif self.mode == "kernel":
-            show_array(self.axes["middle"], self.output_gradient, title="dE/dY (call it G)",
+            show_array(self.axes["middle"], self.output_gradient, title="∂E/∂Y (call it G)",
                        annotate=_small(self.output_gradient))
-            result, result_title = self.kernel_gradient, "dE/dK = X ⋆ G"
+            result, result_title = self.kernel_gradient, "∂E/∂K = X ⋆ G"
         else:
             self._show_padded(self.axes["middle"])
-            result, result_title = self.input_gradient, "dE/dX = G *full K"
+            result, result_title = self.input_gradient, "∂E/∂X = G *full K"
         limit = self._products_limit() or 1.0
         self.products_artist = show_array(self.axes["products"], np.zeros_like(self.products), annotate=False,
                                           limit=limit)
-        fontsize = 9 if max(self.products.shape) <= 2 else 8
+        fontsize = PRODUCT_FONTSIZE.get(max(self.products.shape), 8)  # large enough to read on a projector
         self.product_texts = [self.axes["products"].text(col, row, "", ha="center", va="center", fontsize=fontsize)
                               for row, col in np.ndindex(self.products.shape)]
         self.product_pads = []  # in input mode: hatched where the rotated kernel lies over padding
@@ -242,7 +256,9 @@ class GradientExplorer(FigureWidget):
         self.result_artist = show_array(self.axes["result"], result, title=result_title, annotate=_small(result))
         self.result_texts = list(self.axes["result"].texts)
         self.boxes = {}
-        for panel in ("input", "kernel", "middle", "result"):
+        for panel in ("input", "kernel", "rotated", "middle", "result"):
+            if panel not in self.axes:
+                continue
             self.boxes[panel] = self.axes[panel].add_patch(
                 Rectangle((-0.5, -0.5), 1, 1, fill=False, edgecolor=HIGHLIGHT, linewidth=3, zorder=5, clip_on=False))
         if self.mode == "input":  # on the padded dE/dY: the rotated kernel's window, and the outputs inside it
@@ -262,12 +278,15 @@ class GradientExplorer(FigureWidget):
         h, w = self.x.shape
         kh, kw = self.kernel.shape
         middle = {"output": self.output.shape, "kernel": self.output.shape, "input": self.padded_gradient.shape}
-        shapes = [(h, w), (kh, kw), middle[self.mode], self.products.shape, self._result_shape()]
-        ratios = [max(cols, 0.6 * rows, 1.6) for rows, cols in shapes]
+        shapes = {"input": (h, w), "kernel": (kh, kw), "rotated": (kh, kw), "middle": middle[self.mode],
+                  "products": self.products.shape, "result": self._result_shape()}
+        ratios = {panel: max(cols, 0.6 * rows, 1.6) for panel, (rows, cols) in shapes.items()}
         named = max(self.products.shape) <= NAME_UP_TO
-        ratios[3] = max(ratios[3], 1.25 * self.products.shape[1] if named else 0, 2.4)  # its title, names in cells
-        ratios[4] = max(ratios[4], 2.6)  # room for the result's title
-        return ratios
+        ratios["products"] = max(ratios["products"], 1.5 * self.products.shape[1] if named else 0, 2.4)  # names in cells
+        ratios["result"] = max(ratios["result"], 2.6)  # room for the result's title
+        if self.mode == "input":  # room for the titles of K and K rotated, side by side
+            ratios["kernel"], ratios["rotated"] = max(ratios["kernel"], 2.2), max(ratios["rotated"], 2.2)
+        return [ratios[panel] for panel in self._panels()]
 
     def _result_shape(self):
         return self.kernel.shape if self.mode == "kernel" else self.x.shape
@@ -280,6 +299,18 @@ class GradientExplorer(FigureWidget):
         if self.mode == "kernel":
             return float(np.abs(view(self.x, self.output_gradient.shape) * self.output_gradient).max())
         return float(np.abs(view(self.padded_gradient, self.kernel.shape) * rotate180(self.kernel)).max())
+
+    def _show_named(self, ax, kernel, source, title):
+        """A kernel with each cell's name (the weight of K it holds, ``source(row, col)``) above its value."""
+        small = max(kernel.shape) <= NAME_UP_TO
+        show_array(ax, kernel, title=title, annotate=_small(kernel) and not small)
+        if not small:
+            return
+        limit = float(np.max(np.abs(kernel))) or 1.0
+        for row, col in np.ndindex(kernel.shape):
+            value = kernel[row, col]
+            ax.text(col, row, f"{_name('k', *source(row, col))}\n{_number(value)}", ha="center", va="center",
+                    fontsize=10, color="white" if abs(value) > 0.6 * limit else "black")
 
     def _show_padded(self, ax):
         """dE/dY surrounded by k - 1 zeros (hatched grey), as the rotated kernel slides over it."""
@@ -312,6 +343,7 @@ class GradientExplorer(FigureWidget):
             self._box("middle", self.outputs)
             self._box("result", self.weights)
         else:
+            self._box("rotated", sorted((kh - 1 - p, kw - 1 - q) for p, q in self.weights))
             self._box("middle", [(self.row + a, self.col + b) for a, b in np.ndindex(kh, kw)])
             self._box("touched", [(m + kh - 1, n + kw - 1) for m, n in self.outputs])
             self._box("result", self.inputs)
@@ -353,11 +385,11 @@ class GradientExplorer(FigureWidget):
             m, n = self.row + row - (kh - 1), self.col + col - (kw - 1)
             p, q = kh - 1 - row, kw - 1 - col
             if (m, n) not in self.outputs:
-                return f"padding\n0·{_name('k', p, q)}" if small else ""
+                return f"0·{_name('k', p, q)}\n0" if small else ""  # over padding (hatched)
             names = f"{_name('g', m, n)}·{_name('k', p, q)}"
         if max(self.products.shape) > VALUES_UP_TO:
             return ""
-        return f"{names}\n= {_number(value)}" if small else _number(value)
+        return f"{names}\n{_number(value)}" if small else _number(value)
 
     def _write_partners(self):
         """Small labels in the cells under the sliding array, naming what each one multiplies."""
@@ -398,13 +430,13 @@ class GradientExplorer(FigureWidget):
             check = f"central difference {_number(self.numeric, 6)}, relative error {self.error:.0e}: {verdict}"
             if self.mode == "kernel":
                 self.axes["products"].set_title(f"G × its block of X\nsum = {_number(self.value, 4)}")
-                self.figure.suptitle(f"dE/dk[{r},{c}] = {_number(self.value, 6)}: G laid on X at ({r}, {c}), "
+                self.figure.suptitle(f"∂E/∂k[{r},{c}] = {_number(self.value, 6)}: G laid on X at ({r}, {c}), "
                                      f"multiply, sum.   {check}")
                 left = f"$\\partial E/\\partial k_{{{_sub(r, c)}}} = $"
             else:
                 touched = f"{len(self.outputs)} output{'s' if len(self.outputs) > 1 else ''}"
                 self.axes["products"].set_title(f"window × rotated K\nsum = {_number(self.value, 4)}")
-                self.figure.suptitle(f"dE/dx[{r},{c}] = {_number(self.value, 6)}: x[{r},{c}] touched {touched}.   "
+                self.figure.suptitle(f"∂E/∂x[{r},{c}] = {_number(self.value, 6)}: x[{r},{c}] touched {touched}.   "
                                      f"{check}")
                 left = f"$\\partial E/\\partial x_{{{_sub(r, c)}}} = $"
             right = f" $= {_number(self.value, 4)}$"

@@ -152,7 +152,7 @@ class PredictionBrowser(FigureWidget):
         names = [f"output for {name}" for name in self.classes]
         self.bars = list(self.bars_ax.bar(range(n_classes), np.zeros(n_classes), color=OTHER, width=0.6))
         self.bar_texts = [self.bars_ax.text(k, 0, "", ha="center", va="bottom", fontsize=9) for k in range(n_classes)]
-        self.bars_ax.axhline(0.5, color="0.4", linestyle="--", linewidth=1)
+        # no line at 0.5: it would read as a threshold, and the answer is the larger output, wherever both lie
         self.bars_ax.set_xticks(range(n_classes), names, fontsize=9 if n_classes <= 3 else 7)
         self.bars_ax.set_ylim(0, 1.12)
         self.bars_ax.set_ylabel("network output (sigmoid)")
