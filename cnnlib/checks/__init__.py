@@ -52,7 +52,7 @@ def check_function(
     """
     if not callable(learner):
         raise TypeError(f"{exercise}: expected your function, got {type(learner).__name__} {learner!r}")
-    names = _argument_names(learner)
+    names = argument_names(learner)
     cases = sorted(cases, key=_size)
     for args in cases:
         expected = reference(*_copies(args))
@@ -74,7 +74,7 @@ def check_function(
     return CheckResult(exercise, "passed", f"correct on all {len(cases)} cases, the awkward ones included.")
 
 
-def _argument_names(function) -> list[str]:
+def argument_names(function) -> list[str]:
     """The names the learner gave the parameters, to label the failing case's arguments."""
     try:
         names = list(inspect.signature(function).parameters)

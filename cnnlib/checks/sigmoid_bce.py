@@ -8,14 +8,13 @@ right but lets a RuntimeWarning out (overflow, division by zero) fails too: unde
 course's tests, that warning is an error.
 """
 import functools
-import inspect
 import warnings
 from collections.abc import Callable
 
 import numpy as np
 
 from cnnlib.activations import sigmoid, sigmoid_prime
-from cnnlib.checks import CheckResult, Mistake, check_function
+from cnnlib.checks import CheckResult, Mistake, argument_names, check_function
 from cnnlib.losses import EPSILON, binary_cross_entropy_prime
 from cnnlib.layers import Reshape
 
@@ -61,18 +60,10 @@ def _check_quietly(exercise, learner, reference, cases, mistakes, advice: str) -
             text += f"\n  hint: {advice}"
         return CheckResult(exercise, "failed", text, result.case)
     lines = [f"right values, but your function warned {message!r} on this case:"]
-    lines += [f"  {name}: {np.array2string(np.asarray(arg), precision=4)}" for name, arg in zip(_names(learner), args)]
+    lines += [f"  {name}: {np.array2string(np.asarray(arg), precision=4)}" for name, arg in zip(argument_names(learner), args)]
     lines.append(f"  hint: {advice}")
     return CheckResult(exercise, "failed", "\n".join(lines), {"args": args, "warning": message})
 
-
-def _names(function) -> list[str]:
-    """The learner's parameter names, to label a case's arguments (numbered where unknown)."""
-    try:
-        names = list(inspect.signature(function).parameters)
-    except (TypeError, ValueError):
-        names = []
-    return names + [f"argument {i + 1}" for i in range(len(names), 16)]
 
 
 # --- exercise 1: sigmoid's derivative -----------------------------------------------------------
