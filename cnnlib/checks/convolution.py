@@ -12,16 +12,6 @@ from cnnlib.correlation import convolve2d, correlate2d, output_size, pad_full, r
 SEED = 2
 
 
-def _safely(answer):
-    """A mistake's answer, or None where that wrong recipe cannot even run on the case."""
-    def wrapped(*args):
-        try:
-            return answer(*args)
-        except Exception:
-            return None
-    return wrapped
-
-
 def _kernel(rng, shape):
     """Distinct values in a random order: any wrong flip moves at least one of them."""
     return rng.permutation(np.arange(1, shape[0] * shape[1] + 1)).reshape(shape).astype(float)
@@ -89,16 +79,16 @@ def check_convolve2d(learner) -> CheckResult:
         return np.pad(x, ((rows * before, rows * after), (cols * before, cols * after)))
 
     mistakes = [
-        Mistake("no rotation: that is the cross-correlation; turn the kernel half a turn first.", _safely(lambda x, k, mode: correlate2d(x, k, mode))),
-        Mistake("you rotated the image, not the kernel; turn the kernel half a turn and slide it over the image as it is.", _safely(lambda x, k, mode: correlate2d(x[::-1, ::-1], k, mode))),
-        Mistake("you transposed the kernel; a half turn flips both ways: kernel[::-1, ::-1].", _safely(lambda x, k, mode: correlate2d(x, k.T, mode))),
-        Mistake("you flipped the kernel upside down only; also flip it left to right.", _safely(lambda x, k, mode: correlate2d(x, k[::-1, :], mode))),
-        Mistake("you flipped the kernel left to right only; also flip it upside down.", _safely(lambda x, k, mode: correlate2d(x, k[:, ::-1], mode))),
-        Mistake("that is a quarter turn (90°) of the kernel; a half turn is two of them: np.rot90(kernel, 2), or kernel[::-1, ::-1].", _safely(lambda x, k, mode: correlate2d(padded(x, k, mode), np.rot90(k)))),
-        Mistake("that is a quarter turn (90°) of the kernel the other way; a half turn is two of them: np.rot90(kernel, 2), or kernel[::-1, ::-1].", _safely(lambda x, k, mode: correlate2d(padded(x, k, mode), np.rot90(k, -1)))),
-        Mistake("in full mode you padded the top and left only; put k - 1 zeros on both sides of each axis.", _safely(lambda x, k, mode: correlate2d(padded(x, k, mode, after=False), rotate180(k)))),
-        Mistake("in full mode you padded the bottom and right only; put k - 1 zeros on both sides of each axis.", _safely(lambda x, k, mode: correlate2d(padded(x, k, mode, before=False), rotate180(k)))),
-        Mistake("that is the valid convolution; in full mode pad the image with k - 1 zeros on each side first.", _safely(lambda x, k, mode: convolve2d(x, k, "valid"))),
-        Mistake("you padded with k zeros on each side; k - 1 are enough.", _safely(lambda x, k, mode: correlate2d(np.pad(x, ((k.shape[0],) * 2, (k.shape[1],) * 2)), rotate180(k)))),
+        Mistake("no rotation: that is the cross-correlation; turn the kernel half a turn first.", lambda x, k, mode: correlate2d(x, k, mode)),
+        Mistake("you rotated the image, not the kernel; turn the kernel half a turn and slide it over the image as it is.", lambda x, k, mode: correlate2d(x[::-1, ::-1], k, mode)),
+        Mistake("you transposed the kernel; a half turn flips both ways: kernel[::-1, ::-1].", lambda x, k, mode: correlate2d(x, k.T, mode)),
+        Mistake("you flipped the kernel upside down only; also flip it left to right.", lambda x, k, mode: correlate2d(x, k[::-1, :], mode)),
+        Mistake("you flipped the kernel left to right only; also flip it upside down.", lambda x, k, mode: correlate2d(x, k[:, ::-1], mode)),
+        Mistake("that is a quarter turn (90°) of the kernel; a half turn is two of them: np.rot90(kernel, 2), or kernel[::-1, ::-1].", lambda x, k, mode: correlate2d(padded(x, k, mode), np.rot90(k))),
+        Mistake("that is a quarter turn (90°) of the kernel the other way; a half turn is two of them: np.rot90(kernel, 2), or kernel[::-1, ::-1].", lambda x, k, mode: correlate2d(padded(x, k, mode), np.rot90(k, -1))),
+        Mistake("in full mode you padded the top and left only; put k - 1 zeros on both sides of each axis.", lambda x, k, mode: correlate2d(padded(x, k, mode, after=False), rotate180(k))),
+        Mistake("in full mode you padded the bottom and right only; put k - 1 zeros on both sides of each axis.", lambda x, k, mode: correlate2d(padded(x, k, mode, before=False), rotate180(k))),
+        Mistake("that is the valid convolution; in full mode pad the image with k - 1 zeros on each side first.", lambda x, k, mode: convolve2d(x, k, "valid")),
+        Mistake("you padded with k zeros on each side; k - 1 are enough.", lambda x, k, mode: correlate2d(np.pad(x, ((k.shape[0],) * 2, (k.shape[1],) * 2)), rotate180(k))),
     ]
     return check_function("convolve2d, valid and full", learner, convolve2d, cases, mistakes)
