@@ -5,6 +5,11 @@ from matplotlib.axes import Axes
 SIGNED_CMAP = "RdBu_r"  # red positive, blue negative, white zero
 
 
+def format_value(value: float, digits: int = 3) -> str:
+    """A value in a few significant digits, never "-0" (adding 0.0 turns -0.0 into 0.0)."""
+    return f"{float(value) + 0.0:.{digits}g}"
+
+
 def show_array(ax: Axes, array: np.ndarray, title: str = "", annotate: bool | None = None, limit: float | None = None):
     """Draw a 2D array with a diverging colour map centred on zero; return the image artist.
 
@@ -26,6 +31,5 @@ def show_array(ax: Axes, array: np.ndarray, title: str = "", annotate: bool | No
     if annotate:
         for (row, col), value in np.ndenumerate(array):
             colour = "white" if abs(value) > 0.6 * limit else "black"
-            # value + 0.0 turns -0.0 into 0.0, so no cell reads "-0"
-            ax.text(col, row, f"{value + 0.0:.3g}", ha="center", va="center", color=colour, fontsize=9)
+            ax.text(col, row, format_value(value), ha="center", va="center", color=colour, fontsize=9)
     return image

@@ -10,7 +10,7 @@ from matplotlib.axes import Axes
 from matplotlib.patches import Rectangle
 
 from cnnlib.correlation import MODES, correlate2d, output_size, pad_full
-from cnnlib.plotting import SIGNED_CMAP
+from cnnlib.plotting import SIGNED_CMAP, format_value
 from cnnlib.widgets.base import FigureWidget
 from cnnlib.widgets.inputs import as_grid, format_kernel, parse_kernel
 
@@ -48,7 +48,7 @@ def show_padded(ax: Axes, image: np.ndarray, kernel_shape: tuple[int, int], titl
         if not inside:
             ax.add_patch(Rectangle((col - 0.5, row - 0.5), 1, 1, facecolor=PADDING_COLOUR, edgecolor="0.6", hatch="///", linewidth=0.5))
         colour = "white" if inside and abs(value) > 0.6 * limit else ("0.45" if not inside else "black")
-        ax.text(col, row, _fmt(value), ha="center", va="center", color=colour, fontsize=fontsize)
+        ax.text(col, row, format_value(value), ha="center", va="center", color=colour, fontsize=fontsize)
     if pad_rows or pad_cols:  # outline the image itself inside its padding
         ax.add_patch(Rectangle((pad_cols - 0.5, pad_rows - 0.5), w, h, fill=False, edgecolor="black", linestyle="--", linewidth=1.2))
     ax.set_title(title)
@@ -160,23 +160,23 @@ class ConvolutionStepper(FigureWidget):
         sliding_limit = float(np.max(np.abs(self.kernel))) or 1.0
         self.sliding_artist.set_data(self.sliding_kernel)
         for (i, j), value in np.ndenumerate(self.sliding_kernel):
-            self.sliding_texts[i, j].set_text(_fmt(value))
+            self.sliding_texts[i, j].set_text(format_value(value))
             self.sliding_texts[i, j].set_color(_ink(value, sliding_limit))
         self.axes["R"].set_title(f"{ROTATION_STEPS[self.rotation_step]}\n(slides)")
         self.window_patch.set_xy((col - 0.5, row - 0.5))
         for (i, j), value in np.ndenumerate(self.sliding_kernel):
             self.multiplier_texts[i, j].set_position((col + j + 0.45, row + i + 0.45))
-            self.multiplier_texts[i, j].set_text(f"×{_fmt(value)}")
+            self.multiplier_texts[i, j].set_text(f"×{format_value(value)}")
         self.products_artist.set_data(self.products)
         window = self.padded[row : row + kh, col : col + kw]
         for (i, j), value in np.ndenumerate(self.products):
-            self.product_texts[i, j].set_text(f"{_times(window[i, j], self.sliding_kernel[i, j])}\n= {_fmt(value)}")
+            self.product_texts[i, j].set_text(f"{_times(window[i, j], self.sliding_kernel[i, j])}\n= {format_value(value)}")
             self.product_texts[i, j].set_color(_ink(value, self.product_limit))
         total = self.result[row, col]
-        self.axes["products"].set_title(f"products\nsum = {_fmt(total, 4)}")
+        self.axes["products"].set_title(f"products\nsum = {format_value(total, 4)}")
         self.output_artist.set_data(np.ma.masked_invalid(self.output))
         for (i, j), value in np.ndenumerate(self.output):
-            self.output_texts[i, j].set_text("" if np.isnan(value) else _fmt(value))
+            self.output_texts[i, j].set_text("" if np.isnan(value) else format_value(value))
             self.output_texts[i, j].set_color(_ink(value, self.output_limit))
         self.output_patch.set_xy((col - 0.5, row - 0.5))
         name = OUTPUT_NAMES[self.rotation_step]
@@ -184,7 +184,7 @@ class ConvolutionStepper(FigureWidget):
                                       " (grey: not yet)")
         terms = [_times(a, b) for a, b in zip(window.ravel(), self.sliding_kernel.ravel())]
         sums = " + ".join(terms) if len(terms) <= 9 else f"the sum of {len(terms)} products"
-        self.formula = f"output[{row}, {col}] = {sums} = {_fmt(total, 4)}"
+        self.formula = f"output[{row}, {col}] = {sums} = {format_value(total, 4)}"
         self.formula_text.set_text(self.formula)
         if rebuilt:  # lay the panels out once for these shapes, then keep them still: a step is faster
             titles = {panel: self.axes[panel].get_title() for panel in ("R", "output")}
@@ -212,7 +212,7 @@ class ConvolutionStepper(FigureWidget):
         ax = self.axes["K"]
         ax.imshow(self.kernel, cmap=SIGNED_CMAP, vmin=-limit, vmax=limit)
         for (i, j), value in np.ndenumerate(self.kernel):
-            ax.text(j, i, _fmt(value), ha="center", va="center", fontsize=9, color=_ink(value, limit))
+            ax.text(j, i, format_value(value), ha="center", va="center", fontsize=9, color=_ink(value, limit))
         ax.set_title("kernel K")
         ax = self.axes["R"]
         self.sliding_artist = ax.imshow(self.kernel, cmap=SIGNED_CMAP, vmin=-limit, vmax=limit)
@@ -261,10 +261,6 @@ class ConvolutionStepper(FigureWidget):
         self.formula_text = self.figure.suptitle("", fontsize=11)
 
 
-def _fmt(value: float, digits: int = 3) -> str:
-    """A value in a few digits, never "-0"."""
-    return f"{float(value) + 0.0:.{digits}g}"
-
 
 def _ink(value: float, limit: float) -> str:
     """White on a dark cell, black on a light one (as ``show_array`` writes its values)."""
@@ -273,8 +269,8 @@ def _ink(value: float, limit: float) -> str:
 
 def _times(a: float, b: float) -> str:
     """``"5×(-1)"``: a product written out, a negative factor on the right in parentheses."""
-    right = _fmt(b)
-    return f"{_fmt(a)}×({right})" if right.startswith("-") else f"{_fmt(a)}×{right}"
+    right = format_value(b)
+    return f"{format_value(a)}×({right})" if right.startswith("-") else f"{format_value(a)}×{right}"
 
 
 

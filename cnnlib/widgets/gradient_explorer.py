@@ -20,7 +20,7 @@ from scipy import signal
 
 from cnnlib.correlation import correlate2d, pad_full, rotate180
 from cnnlib.gradcheck import numerical_gradient, relative_error
-from cnnlib.plotting import show_array
+from cnnlib.plotting import format_value, show_array
 from cnnlib.widgets.base import FigureWidget
 from cnnlib.widgets.inputs import as_grid
 
@@ -309,7 +309,7 @@ class GradientExplorer(FigureWidget):
         limit = float(np.max(np.abs(kernel))) or 1.0
         for row, col in np.ndindex(kernel.shape):
             value = kernel[row, col]
-            ax.text(col, row, f"{_name('k', *source(row, col))}\n{_number(value)}", ha="center", va="center",
+            ax.text(col, row, f"{_name('k', *source(row, col))}\n{format_value(value)}", ha="center", va="center",
                     fontsize=10, color="white" if abs(value) > 0.6 * limit else "black")
 
     def _show_padded(self, ax):
@@ -337,7 +337,7 @@ class GradientExplorer(FigureWidget):
             self._box("result", self.inputs)
             self.result_artist.set_data(self.derivative)  # the kernel, moved to this output's window
             for text, value in zip(self.result_texts, self.derivative.flat):
-                text.set_text(_number(value))
+                text.set_text(format_value(value))
                 text.set_color("white" if abs(value) > 0.6 * np.max(np.abs(self.kernel)) else "black")
         elif self.mode == "kernel":
             self._box("middle", self.outputs)
@@ -389,7 +389,7 @@ class GradientExplorer(FigureWidget):
             names = f"{_name('g', m, n)}·{_name('k', p, q)}"
         if max(self.products.shape) > VALUES_UP_TO:
             return ""
-        return f"{names}\n{_number(value)}" if small else _number(value)
+        return f"{names}\n{format_value(value)}" if small else format_value(value)
 
     def _write_partners(self):
         """Small labels in the cells under the sliding array, naming what each one multiplies."""
@@ -419,27 +419,27 @@ class GradientExplorer(FigureWidget):
         r, c = self.row, self.col
         verdict = "agree ✓" if self.agree else "DISAGREE ✗"
         if self.mode == "output":
-            self.axes["products"].set_title(f"window × K\nsum + b = {_number(self.sum, 4)}")
+            self.axes["products"].set_title(f"window × K\nsum + b = {format_value(self.sum, 4)}")
             self.axes["result"].set_title(f"∂y[{r},{c}]/∂X: K on the window")
             self.figure.suptitle(
                 f"y[{r},{c}] touches the {len(self.inputs)} inputs of its window, each through one weight of K.   "
                 f"∂y[{r},{c}]/∂X by central differences: relative error {self.error:.0e}: {verdict}")
             left = f"$y_{{{_sub(r, c)}}} = b_{{{_sub(r, c)}}} + $"
-            right = f" $= {_number(self.sum, 4)}$   (forward pass: {_number(self.output[r, c], 4)})"
+            right = f" $= {format_value(self.sum, 4)}$   (forward pass: {format_value(self.output[r, c], 4)})"
         else:
-            check = f"central difference {_number(self.numeric, 6)}, relative error {self.error:.0e}: {verdict}"
+            check = f"central difference {format_value(self.numeric, 6)}, relative error {self.error:.0e}: {verdict}"
             if self.mode == "kernel":
-                self.axes["products"].set_title(f"G × its block of X\nsum = {_number(self.value, 4)}")
-                self.figure.suptitle(f"∂E/∂k[{r},{c}] = {_number(self.value, 6)}: G laid on X at ({r}, {c}), "
+                self.axes["products"].set_title(f"G × its block of X\nsum = {format_value(self.value, 4)}")
+                self.figure.suptitle(f"∂E/∂k[{r},{c}] = {format_value(self.value, 6)}: G laid on X at ({r}, {c}), "
                                      f"multiply, sum.   {check}")
                 left = f"$\\partial E/\\partial k_{{{_sub(r, c)}}} = $"
             else:
                 touched = f"{len(self.outputs)} output{'s' if len(self.outputs) > 1 else ''}"
-                self.axes["products"].set_title(f"window × rotated K\nsum = {_number(self.value, 4)}")
-                self.figure.suptitle(f"∂E/∂x[{r},{c}] = {_number(self.value, 6)}: x[{r},{c}] touched {touched}.   "
+                self.axes["products"].set_title(f"window × rotated K\nsum = {format_value(self.value, 4)}")
+                self.figure.suptitle(f"∂E/∂x[{r},{c}] = {format_value(self.value, 6)}: x[{r},{c}] touched {touched}.   "
                                      f"{check}")
                 left = f"$\\partial E/\\partial x_{{{_sub(r, c)}}} = $"
-            right = f" $= {_number(self.value, 4)}$"
+            right = f" $= {format_value(self.value, 4)}$"
         self.text_line.set_text(left + self._sum_text() + right)
         self.formula.value = self._formula_html()
 
@@ -454,17 +454,17 @@ class GradientExplorer(FigureWidget):
         r, c = self.row, self.col
         if self.mode == "output":
             left = f"y_{{{_sub(r, c)}}} = b_{{{_sub(r, c)}}} + "
-            numbers = f"{_number(self.bias[r, c], 4)} + "
+            numbers = f"{format_value(self.bias[r, c], 4)} + "
             value = self.sum
         else:
             left = f"\\frac{{\\partial E}}{{\\partial {'k' if self.mode == 'kernel' else 'x'}_{{{_sub(r, c)}}}}} = "
             numbers, value = "", self.value
         terms = self.terms if len(self.terms) <= TERMS_IN_TEXT else [*self.terms[:3], None, self.terms[-1]]
         symbols = " + ".join(r"\cdots" if t is None else f"{_tex(t[0])}\\,{_tex(t[2])}" for t in terms)
-        numbers += " + ".join(r"\cdots" if t is None else f"({_number(t[1], 3)})({_number(t[3], 3)})" for t in terms)
+        numbers += " + ".join(r"\cdots" if t is None else f"({format_value(t[1], 3)})({format_value(t[3], 3)})" for t in terms)
         if len(terms) < len(self.terms):
             symbols += f" \\quad \\text{{({len(self.terms)} products)}}"
-        return f"$$ {left}{symbols} $$ $$ = {numbers} = {_number(value, 6)} $$"
+        return f"$$ {left}{symbols} $$ $$ = {numbers} = {format_value(value, 6)} $$"
 
 
 def _name(letter, i, j):
@@ -483,9 +483,6 @@ def _tex(name):
     letter, i, j = name
     return f"{letter}_{{{_sub(i, j)}}}"
 
-
-def _number(value, digits=3):
-    return f"{float(value) + 0.0:.{digits}g}"  # + 0.0 turns -0 into 0
 
 
 def _small(array):

@@ -9,7 +9,7 @@ import numpy as np
 from matplotlib.patches import Rectangle
 
 from cnnlib.correlation import correlate2d
-from cnnlib.plotting import show_array
+from cnnlib.plotting import format_value, show_array
 from cnnlib.widgets.base import FigureWidget
 from cnnlib.widgets.inputs import EXAMPLE, KernelTextError, as_grid, format_kernel, parse_kernel
 
@@ -241,10 +241,10 @@ class KernelStepper(FigureWidget):
         self.window_box.set_xy((self.col - 0.5, self.row - 0.5))
         self.products_artist.set_data(self.products)
         for text, value in zip(self.product_texts, self.products.flat):
-            text.set_text(f"{value + 0.0:.3g}")  # + 0.0 turns -0 into 0
+            text.set_text(format_value(value))
         self.output_artist.set_data(self.output_so_far)
         for text, value in zip(self.output_texts, self.output_so_far.flat):
-            text.set_text("" if np.isnan(value) else f"{value + 0.0:.3g}")
+            text.set_text("" if np.isnan(value) else format_value(value))
         self.output_box.set_xy((self.col - 0.5, self.row - 0.5))
         if self.output_pointers:  # just outside the map's left and top edges
             row_pointer, col_pointer = self.output_pointers
