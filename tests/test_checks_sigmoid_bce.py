@@ -190,12 +190,12 @@ def test_reshape_backward_arithmetic_is_wrong():
 
 # --- exercise 4 ------------------------------------------------------------------------------
 
-def seeds_product(t, x):
+def original_product(t, x):
     return binary_cross_entropy_prime(t, expit(x)) * sigmoid_prime(x)
 
 
 @pytest.mark.parametrize("wrong, hint", [
-    (seeds_product, "that is the seed's way"),
+    (original_product, "that is the original code's way"),
     (lambda t, x: (t - expit(x)) / np.size(t), "the sign is flipped"),
     (lambda t, x: expit(x) - t, "the division by n is missing"),
     (lambda t, x: (expit(x) - t) / len(t), "n is the number of elements (np.size), not len"),
@@ -208,8 +208,8 @@ def test_sigmoid_bce_gradient_mistakes_fail_with_their_hint(wrong, hint):
     assert f"hint: {hint}" in result.message
 
 
-def test_the_seeds_product_fails_only_on_a_confident_wrong_answer():
-    result = check_sigmoid_bce_gradient(seeds_product)
+def test_the_original_product_fails_only_on_a_confident_wrong_answer():
+    result = check_sigmoid_bce_gradient(original_product)
     labels, inputs = result.case["args"]
     assert labels.item() == 0 and inputs.item() == 40.0
     assert result.case["got"].item() == 0.0 and result.case["expected"].item() == 1.0

@@ -63,11 +63,11 @@ BIAS_CASES = [(_integers(np.random.default_rng(SEED + 1), shape),)
               for shape in [(1, 1, 1), (1, 2, 2), (2, 2, 3), (3, 2, 2), (2, 4, 1)]]
 
 _SCALAR_BIAS = ("you summed dE/dY to one number: that would be the gradient of a single bias shared by every "
-                "output. The seed's layer has a bias matrix B_i with the output's shape; b_mn is added to y_mn "
-                "alone, so dE/db_mn = dE/dy_mn: dE/dB is dE/dY itself.")
+                "output. The original code's layer has a bias matrix B_i with the output's shape; b_mn is added "
+                "to y_mn alone, so dE/db_mn = dE/dy_mn: dE/dB is dE/dY itself.")
 _PER_KERNEL_BIAS = ("one number per kernel is the gradient of the bias in PyTorch or Keras (one number per kernel, "
-                    "added at every position). The seed's B_i has the output's shape: one bias per output element, "
-                    "so dE/dB_i = dE/dY_i, shape (d, h - k + 1, w - k + 1).")
+                    "added at every position). The original code's B_i has the output's shape: one bias per output "
+                    "element, so dE/dB_i = dE/dY_i, shape (d, h - k + 1, w - k + 1).")
 
 BIAS_MISTAKES = [
     Mistake(_SCALAR_BIAS, lambda g: np.sum(g)),
@@ -90,7 +90,7 @@ def reference_bias_gradient(output_gradient):
 
 
 def check_bias_gradient(learner) -> CheckResult:
-    """``learner(output_gradient)``: dE/dY (d, h', w') -> dE/dB, the same shape (the seed's bias)."""
+    """``learner(output_gradient)``: dE/dY (d, h', w') -> dE/dB, the same shape (the original code's bias)."""
     return check_function("bias gradient", learner, reference_bias_gradient, BIAS_CASES, BIAS_MISTAKES)
 
 

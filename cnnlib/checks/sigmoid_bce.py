@@ -152,7 +152,7 @@ BCE_MISTAKES = [
     _mistake("that is the MSE's derivative 2(y - y*)/n; differentiate the cross-entropy instead.",
              lambda t, y: 2 * (y - t) / np.size(t)),
     _mistake(_LEN, lambda t, y: ((1 - t) / (1 - _clip(y)) - t / _clip(y)) / len(t)),
-    _mistake("the course clips at 1e-15 (cnnlib.losses.EPSILON, the seed's value), not Keras's 1e-7: "
+    _mistake("the course clips at 1e-15 (cnnlib.losses.EPSILON, the original code's value), not Keras's 1e-7: "
              "np.clip(y_pred, 1e-15, 1 - 1e-15).",
              lambda t, y: ((1 - t) / (1 - np.clip(y, 1e-7, 1 - 1e-7)) - t / np.clip(y, 1e-7, 1 - 1e-7)) / np.size(t)),
 ]
@@ -184,7 +184,7 @@ RESHAPE_CASES = [
     _reshape_case(_rng, (12, 1), (3, 4)),  # the other way: a column to a block
     _reshape_case(_rng, (3, 4), (12, 1)),
     _reshape_case(_rng, (2, 3, 4), (24, 1)),
-    _reshape_case(_rng, (5, 26, 26), (3380, 1)),  # the seed's
+    _reshape_case(_rng, (5, 26, 26), (3380, 1)),  # the original network's
 ]
 
 RESHAPE_MISTAKES = [
@@ -222,8 +222,8 @@ COMBINED_CASES = [
 ]
 
 COMBINED_MISTAKES = [
-    _mistake("that is the seed's way, dE/dy times s'(x) with y clipped: right in exact arithmetic, but past "
-             "|x| = 34.5 the clip and the rounding of s(x) to 1 break it (at x = 40 with label 0 it gives 0, "
+    _mistake("that is the original code's way, dE/dy times s'(x) with y clipped: right in exact arithmetic, "
+             "but past |x| = 34.5 the clip and the rounding of s(x) to 1 break it (at x = 40 with label 0 it gives 0, "
              "not 1). Simplify the product by hand first: the result is (y - y*)/n.",
              lambda t, x: binary_cross_entropy_prime(t, sigmoid(x)) * sigmoid_prime(x)),
     _mistake("the sign is flipped: the gradient pushes y toward y*, so dE/dx = (y - y*)/n, positive when y > y*.",
