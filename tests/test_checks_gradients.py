@@ -227,11 +227,18 @@ def test_fixed_layer_mistakes_get_their_hint(wrong, hint):
 
 def test_fixed_layer_names_the_wrong_gradient_and_the_failing_case():
     result = check_fixed_layer(BuggyConvolutional)
+    assert "in dE/dX (input_gradient)" in result.message.splitlines()[0]
     assert "input" in result.message.split("check_layer on this case:")[1]
     x = result.case["args"][0]
     assert x.shape == (1, 3, 3)  # the smallest layer where the bug shows (the 1x1 kernel hides it)
     for name in ("x:", "kernels:", "biases:", "output_gradient:"):
         assert name in result.message
+
+
+def test_fixed_layer_a_wrong_kernels_gradient_is_named_as_such():
+    result = check_fixed_layer(variant(lambda x, g: signal.convolve2d(x, g, "valid"), full_convolution))
+    assert "in dE/dK (the 'kernels' gradient)" in result.message.splitlines()[0]
+    assert "the kernels gradient was right before" in hint_of(result)
 
 
 def test_fixed_layer_a_summed_bias_gradient_gets_a_shape_hint():

@@ -35,19 +35,19 @@ def test_an_unanswered_stub_is_reported_not_raised(checker, exercise):
 @pytest.mark.parametrize(
     "wrong, part, hint",
     [
-        (lambda w, x, g: (w.T @ g, x @ g.T), "weights_gradient", "that is X dE/dY^T, the transpose"),
-        (lambda w, x, g: (w.T @ g, g.T @ x), "weights_gradient", "that is dE/dY^T X, a dot product"),
-        (lambda w, x, g: (w.T @ g, g @ w), "weights_gradient", "dE/dw_ji = dE/dy_j x_i involves the input x"),
-        (lambda w, x, g: (w @ g, g @ x.T), "input_gradient", "that is W dE/dY"),
-        (lambda w, x, g: ((w.T @ g).T, g @ x.T), "input_gradient", "dE/dX is a column like X (i, 1), you returned a row"),
-        (lambda w, x, g: (g @ x.T, w.T @ g), "input_gradient", "your first value is the weights gradient"),
-        (lambda w, x, g: (w.T @ g, g * x.T + 1), "weights_gradient", None),  # a wrong answer no hint names
+        (lambda w, x, g: (w.T @ g, x @ g.T), "in dE/dW (weights_gradient", "that is X dE/dY^T, the transpose"),
+        (lambda w, x, g: (w.T @ g, g.T @ x), "in dE/dW (weights_gradient", "that is dE/dY^T X, a dot product"),
+        (lambda w, x, g: (w.T @ g, g @ w), "in dE/dW (weights_gradient", "dE/dw_ji = dE/dy_j x_i involves the input x"),
+        (lambda w, x, g: (w @ g, g @ x.T), "in dE/dX (input_gradient", "that is W dE/dY"),
+        (lambda w, x, g: ((w.T @ g).T, g @ x.T), "in dE/dX (input_gradient", "dE/dX is a column like X (i, 1), you returned a row"),
+        (lambda w, x, g: (g @ x.T, w.T @ g), "in dE/dX (input_gradient", "your first value is the weights gradient"),
+        (lambda w, x, g: (w.T @ g, g * x.T + 1), "in dE/dW (weights_gradient", None),  # a wrong answer no hint names
     ],
 )
 def test_dense_gradient_mistakes_fail_with_their_hint(wrong, part, hint):
     result = check_dense_gradients(wrong)
     assert result.status == "failed"
-    assert part in result.exercise
+    assert part in result.message.splitlines()[0]  # the first line names the wrong value
     if hint is None:
         assert "hint" not in result.message
     else:
@@ -69,7 +69,18 @@ def test_a_function_that_raises_is_reported_with_the_error():
 def test_anything_but_a_pair_is_refused_clearly():
     result = check_dense_gradients(lambda w, x, g: w.T @ g)
     assert result.status == "failed"
-    assert "expected a pair (input_gradient, weights_gradient), got ndarray" in result.message
+    assert "ndarray instead of 2 values: dE/dX (input_gradient" in result.message
+
+
+def test_the_failing_case_is_labelled_with_the_learners_own_names():
+    def dense_gradients(weights, x, output_gradient):
+        return weights.T @ output_gradient, x @ output_gradient.T  # dE/dW transposed
+
+    result = check_dense_gradients(dense_gradients)
+    assert result.status == "failed"
+    assert all(f"  {name}:" in result.message for name in ("weights", "x", "output_gradient"))
+    assert "args" not in result.message and "argument 2" not in result.message
+    assert "in dE/dW (weights_gradient, the second value returned)" in result.message
 
 
 def test_dense_gradients_refuse_a_non_function():

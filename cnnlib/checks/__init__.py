@@ -2,7 +2,8 @@
 
 Cases run smallest first, so the first failure is the smallest failing case; it is reported
 with its input, the expected and the received answer, and a hint when the answer matches a
-known mistake (a flipped kernel, an off-by-one size). An exercise left as
+known mistake (a flipped kernel, an off-by-one size). A function that returns several values
+(e.g. two gradients) is checked value by value, and the report names the wrong one. An exercise left as
 ``raise NotImplementedError`` is reported as unanswered, not raised, so a notebook still
 runs top to bottom. One module per notebook holds that notebook's checkers.
 """
@@ -44,11 +45,15 @@ def check_function(
     reference: Callable,
     cases: Sequence[tuple],
     mistakes: Sequence[Mistake] = (),
+    parts: Sequence[str] = (),
 ) -> CheckResult:
     """Compare ``learner(*args)`` with ``reference(*args)`` on each case, smallest first.
 
     The learner's function must also leave its arguments as they came: a layer that changed
     its biases in place would drift a little with every call.
+    parts: the names of the values the function returns, in order, when it returns several (a
+    tuple). The first wrong one is named; a mistake (whose answer returns them all) is recognised
+    when its first wrong value is that one, and equals the learner's.
     """
     if not callable(learner):
         raise TypeError(f"{exercise}: expected your function, got {type(learner).__name__} {learner!r}")
@@ -69,7 +74,13 @@ def check_function(
             hint = (f"your function changed {', '.join(changed)} in place; work on a copy "
                     f"(e.g. `out = {changed[0]}.copy()` or `out = {changed[0]} + ...`).")
             return _failure(exercise, names, args, expected, got, [Mistake(hint, lambda *_: got)])
-        if not _same(got, expected):
+        if parts and not (isinstance(got, tuple | list) and len(got) == len(parts)):
+            got = f"{type(got).__name__} instead of {len(parts)} values: {', '.join(parts)}"
+        if parts and not isinstance(got, str):
+            wrong = next((i for i, (value, right) in enumerate(zip(got, expected)) if not _same(value, right)), None)
+            if wrong is not None:
+                return _failure(exercise, names, args, expected, got, mistakes, parts, wrong)
+        elif not _same(got, expected):
             return _failure(exercise, names, args, expected, got, mistakes)
     return CheckResult(exercise, "passed", f"correct on all {len(cases)} cases, the awkward ones included.")
 
@@ -83,11 +94,16 @@ def argument_names(function) -> list[str]:
     return names + [f"argument {i + 1}" for i in range(len(names), 64)]
 
 
-def _failure(exercise, names, args, expected, got, mistakes):
-    hint = next((m.hint for m in mistakes if _same(got, _answer(m, args))), None)
+def _failure(exercise, names, args, expected, got, mistakes, parts=(), wrong=None):
+    """The report of a wrong answer; of several values, ``wrong`` is the index of the first wrong one."""
+    if wrong is None:
+        hint = next((m.hint for m in mistakes if _same(got, _answer(m, args))), None)
+    else:  # a mistake must get the values before it right too, as the learner did
+        hint = next((m.hint for m in mistakes if _same(tuple(got[: wrong + 1]), _answer(m, args, wrong + 1))), None)
+        expected, got = expected[wrong], got[wrong]
     if hint is None and not isinstance(got, str) and _shape(got) != _shape(expected):
         hint = f"the shape is wrong: expected {_shape(expected)}, got {_shape(got)}."
-    lines = ["wrong on this case (the smallest that fails):"]
+    lines = [f"wrong on this case (the smallest that fails){'' if wrong is None else f', in {parts[wrong]}'}:"]
     lines += [f"  {name}:\n{_indent(arg)}" for name, arg in zip(names, args)]
     lines += [f"  expected:\n{_indent(expected)}", f"  got:\n{_indent(got)}"]
     if hint:
@@ -95,10 +111,12 @@ def _failure(exercise, names, args, expected, got, mistakes):
     return CheckResult(exercise, "failed", "\n".join(lines), {"args": args, "expected": expected, "got": got})
 
 
-def _answer(mistake, args):
-    """The mistake's answer on this case, or None where that mistake cannot even be computed."""
+def _answer(mistake, args, values=None):
+    """The mistake's answer on this case (its first ``values`` values only, when given), or None where
+    that mistake cannot even be computed."""
     try:
-        return mistake.answer(*_copies(args))
+        answer = mistake.answer(*_copies(args))
+        return answer if values is None else tuple(answer[:values])
     except Exception:  # e.g. a transposed product that does not fit this case's shapes
         return None
 

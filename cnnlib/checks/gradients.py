@@ -260,30 +260,25 @@ def _convolution_full(g, k):
 _VALID_LAYER = ("valid mode shrinks: each dE/dX_j must have the input slice's shape (h, w), and only a *full* "
                 "convolution of dE/dY_i with K_ij gives it back. (Here NumPy stretched a smaller array over "
                 "input_gradient[j] without complaint.)")
-LAYER_MISTAKES = {
-    0: [  # dE/dX
-        Mistake("that is still the planted bug: dE/dY_i correlated with K_ij in full mode. x_rc reaches y_mn "
-                "through k_(r-m)(c-n), so the kernel must be rotated 180°: a full *convolution*, "
-                "signal.convolve2d(output_gradient[i], kernel, 'full').",
-                _loops(_correlation, lambda g, k: signal.correlate2d(g, k, "full"))),
-        Mistake("X_j feeds every output map Y_i, so dE/dX_j is a sum over i: input_gradient[j] += ..., "
-                "not = (which keeps only the last kernel's share).",
-                _loops(_correlation, _convolution_full, add=False)),
-        Mistake(_ONE_FLIP, _loops(_correlation, lambda g, k: signal.correlate2d(g, k[::-1, :], "full"))),
-        Mistake(_ONE_FLIP, _loops(_correlation, lambda g, k: signal.correlate2d(g, k[:, ::-1], "full"))),
-        Mistake(_TRANSPOSED, _loops(_correlation, lambda g, k: signal.correlate2d(g, k.T, "full"))),
-        Mistake(_TRANSPOSED, _loops(_correlation, lambda g, k: signal.convolve2d(g, k.T, "full"))),
-        Mistake(_VALID_LAYER, _loops(_correlation, lambda g, k: signal.convolve2d(g, k, "valid"))),
-        Mistake(_VALID_LAYER, _loops(_correlation, lambda g, k: signal.correlate2d(g, k, "valid"))),
-    ],
-    1: [  # dE/dK
-        Mistake("the kernels gradient was right before: dE/dK_ij = X_j ⋆ dE/dY_i, a valid cross-correlation, "
-                "not a convolution.", _loops(lambda x, g: signal.convolve2d(x, g, "valid"), _convolution_full)),
-        Mistake("the kernels gradient was right before: dE/dK_ij = X_j ⋆ dE/dY_i; you swapped the arguments, "
-                "which rotates the result.", _loops(lambda x, g: signal.correlate2d(g, x, "valid"), _convolution_full)),
-    ],
-    2: [],  # dE/dB: the shape hint says enough
-}
+LAYER_MISTAKES = [  # each returns all three gradients, as the layer does; the wrong one tells them apart
+    Mistake("that is still the planted bug: dE/dY_i correlated with K_ij in full mode. x_rc reaches y_mn "
+            "through k_(r-m)(c-n), so the kernel must be rotated 180°: a full *convolution*, "
+            "signal.convolve2d(output_gradient[i], kernel, 'full').",
+            _loops(_correlation, lambda g, k: signal.correlate2d(g, k, "full"))),
+    Mistake("X_j feeds every output map Y_i, so dE/dX_j is a sum over i: input_gradient[j] += ..., "
+            "not = (which keeps only the last kernel's share).",
+            _loops(_correlation, _convolution_full, add=False)),
+    Mistake(_ONE_FLIP, _loops(_correlation, lambda g, k: signal.correlate2d(g, k[::-1, :], "full"))),
+    Mistake(_ONE_FLIP, _loops(_correlation, lambda g, k: signal.correlate2d(g, k[:, ::-1], "full"))),
+    Mistake(_TRANSPOSED, _loops(_correlation, lambda g, k: signal.correlate2d(g, k.T, "full"))),
+    Mistake(_TRANSPOSED, _loops(_correlation, lambda g, k: signal.convolve2d(g, k.T, "full"))),
+    Mistake(_VALID_LAYER, _loops(_correlation, lambda g, k: signal.convolve2d(g, k, "valid"))),
+    Mistake(_VALID_LAYER, _loops(_correlation, lambda g, k: signal.correlate2d(g, k, "valid"))),
+    Mistake("the kernels gradient was right before: dE/dK_ij = X_j ⋆ dE/dY_i, a valid cross-correlation, "
+            "not a convolution.", _loops(lambda x, g: signal.convolve2d(x, g, "valid"), _convolution_full)),
+    Mistake("the kernels gradient was right before: dE/dK_ij = X_j ⋆ dE/dY_i; you swapped the arguments, "
+            "which rotates the result.", _loops(lambda x, g: signal.correlate2d(g, x, "valid"), _convolution_full)),
+]  # dE/dB has none: the shape hint says enough
 _PART_NAMES = ("dE/dX (input_gradient)", "dE/dK (the 'kernels' gradient)", "dE/dB (the 'biases' gradient)")
 _BROADCAST = ("a shape does not fit: each dE/dX_j must have the input slice's shape (h, w). dE/dY_i *full K_ij "
               "has it; a valid mode gives a smaller array.")
@@ -295,17 +290,13 @@ def check_fixed_layer(layer_class) -> CheckResult:
     if not isinstance(layer_class, type):
         raise TypeError(f"fixed layer: expected your class (not an instance), got {type(layer_class).__name__} "
                         f"{layer_class!r}")
-    learner, reference = _layer_gradients(layer_class), _layer_gradients(Convolutional)
-    for args in LAYER_CASES:
-        for part, name in enumerate(_PART_NAMES):
-            mistakes = [Mistake(mistake.hint, _part(mistake.answer, part)) for mistake in LAYER_MISTAKES[part]]
-            result = check_function(f"fixed layer, {name}", _part(learner, part), _part(reference, part), [args],
-                                    mistakes)
-            if result.status == "unanswered":
-                return CheckResult("fixed layer", "unanswered",
-                                   "not answered yet: write your class's gradients, then run this cell again.")
-            if result.status == "failed":
-                return _layer_failure(layer_class, result, args)
+    result = check_function("fixed layer", _layer_gradients(layer_class), _layer_gradients(Convolutional),
+                            LAYER_CASES, LAYER_MISTAKES, parts=_PART_NAMES)
+    if result.status == "unanswered":
+        return CheckResult("fixed layer", "unanswered",
+                           "not answered yet: write your class's gradients, then run this cell again.")
+    if result.status == "failed":
+        return _layer_failure(layer_class, result)
     for args in LAYER_CASES:
         x, kernels, biases, _ = args
         errors = check_layer(_build(layer_class, x, kernels, biases), x, rng=SEED)
@@ -319,21 +310,13 @@ def check_fixed_layer(layer_class) -> CheckResult:
                        f"kernels, a 1x1 kernel and one as large as the input), and check_layer agrees on each.")
 
 
-def _part(function, index):
-    """One of the gradients ``function`` returns; its parameters named for the failure message."""
-    def part(x, kernels, biases, output_gradient):
-        return function(x, kernels, biases, output_gradient)[index]
-    return part
-
-
-def _layer_failure(layer_class, result, args):
-    """The part's failure, the check_layer errors on that case, and a hint when the layer raised on shapes."""
-    x, kernels, biases, _ = args
+def _layer_failure(layer_class, result):
+    """The failure, the check_layer errors on that case, and a hint when the layer raised on shapes."""
+    x, kernels, biases, _ = result.case["args"]
     message = result.message
-    if isinstance(result.case["got"], str):  # the layer raised: not about one gradient
-        message = message.replace("  expected:", "  expected (this part):", 1)
-        if "broadcast" in result.case["got"] and "hint:" not in message:
-            message += f"\n  hint: {_BROADCAST}"
+    got = result.case["got"]
+    if isinstance(got, str) and "broadcast" in got and "hint:" not in message:  # the layer raised on shapes
+        message += f"\n  hint: {_BROADCAST}"
     try:
         errors = check_layer(_build(layer_class, x, kernels, biases), x, rng=SEED)
         message += f"\n  check_layer on this case: {_errors_text(errors)}"

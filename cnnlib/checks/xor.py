@@ -30,54 +30,26 @@ def check_dense_gradients(learner) -> CheckResult:
     weights (j, i), x (i, 1), output_gradient dE/dY (j, 1) -> dE/dX = W^T dE/dY (i, 1),
     dE/dW = dE/dY X^T (j, i). At each case, smallest first, dE/dX is checked, then dE/dW.
     """
-    if not callable(learner):
-        raise TypeError(f"Dense gradients: expected your function, got {type(learner).__name__} {learner!r}")
     rng = np.random.default_rng(1)
     cases = [(rng.standard_normal((output_size, input_size)), rng.standard_normal((input_size, 1)),
               rng.standard_normal((output_size, 1))) for input_size, output_size in LAYER_SIZES]
-    weights_mistakes = [
-        Mistake("that is X dE/dY^T, the transpose: dE/dW has W's shape (outputs, inputs), so dE/dW = dE/dY X^T.",
-                 lambda w, x, g: x @ g.T),
-        Mistake("that is dE/dY^T X, a dot product, one number; dE/dW needs one entry per weight: the outer "
-                 "product dE/dY X^T.", lambda w, x, g: g.T @ x),
-        Mistake("dE/dw_ji = dE/dy_j x_i involves the input x, not the weights: dE/dW = dE/dY X^T.",
-                 lambda w, x, g: g @ w),
-    ]
-    input_mistakes = [
+    mistakes = [  # each returns both values, as the learner's function does; the wrong one tells them apart
         Mistake("that is W dE/dY: x_i reaches every y_j through w_ji, so dE/dx_i = sum_j w_ji dE/dy_j, "
-                 "which is W^T dE/dY.", lambda w, x, g: w @ g),
+                "which is W^T dE/dY.", lambda w, x, g: (w @ g, g @ x.T)),
         Mistake("dE/dX is a column like X (i, 1), you returned a row: dE/dX = W^T dE/dY.",
-                 lambda w, x, g: (w.T @ g).T),
+                lambda w, x, g: ((w.T @ g).T, g @ x.T)),
         Mistake("your first value is the weights gradient; return (input_gradient, weights_gradient), in that order.",
-                 lambda w, x, g: g @ x.T),
+                lambda w, x, g: (g @ x.T, w.T @ g)),
+        Mistake("that is X dE/dY^T, the transpose: dE/dW has W's shape (outputs, inputs), so dE/dW = dE/dY X^T.",
+                lambda w, x, g: (w.T @ g, x @ g.T)),
+        Mistake("that is dE/dY^T X, a dot product, one number; dE/dW needs one entry per weight: the outer "
+                "product dE/dY X^T.", lambda w, x, g: (w.T @ g, g.T @ x)),
+        Mistake("dE/dw_ji = dE/dy_j x_i involves the input x, not the weights: dE/dW = dE/dY X^T.",
+                lambda w, x, g: (w.T @ g, g @ w)),
     ]
-    parts = [
-        ("Dense gradients, input_gradient (the first value returned)", 0, input_mistakes),
-        ("Dense gradients, weights_gradient (the second value returned)", 1, weights_mistakes),
-    ]
-    for args in cases:  # smallest first; at each case the input gradient, then the weights gradient
-        for exercise, index, mistakes in parts:
-            result = check_function(exercise, _part(learner, index), _part(reference_dense_gradients, index),
-                                    [args], mistakes)
-            if result.status == "unanswered" or (result.status == "failed" and isinstance(result.case["got"], str)):
-                # unanswered, or the function raised: that is not about one of the two values
-                result = CheckResult("Dense gradients", result.status, result.message, result.case)
-            if not result:
-                return result
-    return CheckResult("Dense gradients", "passed",
-                       f"both gradients correct on all {len(cases)} layers, 1x1, square and non-square included.")
-
-
-def _part(function, index):
-    """One of the two values ``function`` returns, refusing anything but a pair."""
-
-    def part(*args):
-        returned = function(*args)
-        if not isinstance(returned, tuple | list) or len(returned) != 2:
-            raise TypeError(f"expected a pair (input_gradient, weights_gradient), got {type(returned).__name__}")
-        return returned[index]
-
-    return part
+    return check_function("Dense gradients", learner, reference_dense_gradients, cases, mistakes,
+                          parts=("dE/dX (input_gradient, the first value returned)",
+                                 "dE/dW (weights_gradient, the second value returned)"))
 
 
 def check_mse_prime(learner) -> CheckResult:
