@@ -204,7 +204,7 @@ def one_hot(labels: np.ndarray, classes) -> np.ndarray:
 
 
 def preprocess(x: np.ndarray, y: np.ndarray, digits=(0, 1), limit: int = 100, rng=0):
-    """The seed's preparation: select digits, shuffle, scale to [0, 1], one-hot encode.
+    """The original code's preparation: select digits, shuffle, scale to [0, 1], one-hot encode.
 
     Returns images ``(M, 1, 28, 28)`` and labels ``(M, len(digits), 1)``; see select_digits.
     """

@@ -1,8 +1,8 @@
-"""The seed's layers, one sample at a time: ``forward(x)`` and ``backward(output_gradient, learning_rate)``.
+"""The original code's layers, one sample at a time: ``forward(x)`` and ``backward(output_gradient, learning_rate)``.
 
 Each layer computes its gradients in ``gradients``, which changes nothing; ``backward`` takes
 that gradient-descent step on the layer's ``parameters`` and returns the input gradient, as in
-the seed. Reading gradients without the step is what ``cnnlib.gradcheck`` and notebook 04 need.
+the original code. Reading gradients without the step is what ``cnnlib.gradcheck`` and notebook 04 need.
 """
 import numpy as np
 from scipy import signal

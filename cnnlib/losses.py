@@ -1,7 +1,7 @@
 """Losses and their derivatives with respect to the prediction, averaged over its elements."""
 import numpy as np
 
-EPSILON = 1e-15  # the seed's clip: keeps log and division away from 0
+EPSILON = 1e-15  # the original code's clip: keeps log and division away from 0
 
 
 def mse(y_true, y_pred):

@@ -1,4 +1,4 @@
-"""A network is a list of layers: ``predict`` runs them forward, ``train`` runs the seed's SGD loop."""
+"""A network is a list of layers: ``predict`` runs them forward, ``train`` runs the original code's SGD loop."""
 from collections.abc import Callable, Sequence
 
 import numpy as np
@@ -25,7 +25,7 @@ def train(
     verbose: bool = False,
     on_epoch_end: Callable[[int, float], None] | None = None,
 ) -> list[float]:
-    """Stochastic gradient descent, one sample at a time, in the order given (as in the seed).
+    """Stochastic gradient descent, one sample at a time, in the order given (as in the original code).
 
     x_train: (N, *input shape); y_train: (N, *output shape).
     on_epoch_end(epoch, error) is called after each epoch (epochs count from 1), e.g. to draw

@@ -1,4 +1,4 @@
-"""MNIST: the IDX parser on small files, downloads from a local server, the real data, the seed's selection."""
+"""MNIST: the IDX parser on small files, downloads from a local server, the real data, the original code's selection."""
 import gzip
 import hashlib
 import http.server
@@ -284,7 +284,7 @@ def test_module_runs_as_a_command_on_the_real_copy():
     assert f"MNIST is ready in {Path(REAL_DATA).absolute()}: 60000 training and 10000 test images" in result.stdout
 
 
-# --- the real data and the seed's selection ---
+# --- the real data and the original code's selection ---
 
 @pytest.fixture(scope="module")
 def mnist():
@@ -308,7 +308,7 @@ def test_real_mnist_from_the_variable_is_read_not_written(monkeypatch):
 
 
 @pytest.mark.parametrize("split", [0, 1], ids=["train", "test"])
-def test_seed_selection(mnist, split):
+def test_the_original_selection(mnist, split):
     x, y = mnist[split]
     images, labels = preprocess(x, y, digits=(0, 1), limit=100, rng=0)
     assert images.shape == (200, 1, 28, 28) and labels.shape == (200, 2, 1)

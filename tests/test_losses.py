@@ -1,4 +1,4 @@
-"""Losses: derivatives against central differences, the seed's clipping, and shape errors."""
+"""Losses: derivatives against central differences, the original code's clipping, and shape errors."""
 import numpy as np
 import pytest
 

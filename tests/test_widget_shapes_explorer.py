@@ -46,7 +46,7 @@ def assert_consistent(explorer, n, h, w, k, d):
     assert explorer.message.value == ""
 
 
-def test_default_is_the_seeds_layer():
+def test_default_is_the_original_layer():
     explorer = ShapesExplorer()
     assert_consistent(explorer, 1, 28, 28, 3, 5)
     assert explorer.shapes["output"] == (5, 26, 26)

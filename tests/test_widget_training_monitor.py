@@ -113,11 +113,11 @@ def test_the_scale_toggle_redraws_on_a_log_or_linear_axis():
 
 def test_a_reference_run_is_drawn_in_grey_behind():
     reference = [0.5, 0.1, 0.01, 0.001]
-    monitor = TrainingMonitor(epochs=4, reference=reference, reference_label="seed's start", label="scaled start")
+    monitor = TrainingMonitor(epochs=4, reference=reference, reference_label="standard-normal start", label="scaled start")
     reference_line = monitor.loss_ax.get_lines()[0]
     np.testing.assert_array_equal(reference_line.get_xdata(), [1, 2, 3, 4])
     np.testing.assert_array_equal(reference_line.get_ydata(), reference)
-    assert [t.get_text() for t in monitor.loss_ax.get_legend().get_texts()] == ["seed's start", "scaled start"]
+    assert [t.get_text() for t in monitor.loss_ax.get_legend().get_texts()] == ["standard-normal start", "scaled start"]
     # the reference is in view before training, with room below its last point (on a decade: 1e-3)
     assert monitor.loss_ax.get_ylim() == pytest.approx((1e-4, 1.0))
 

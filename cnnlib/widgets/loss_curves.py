@@ -3,7 +3,7 @@
 ``LossCurves`` shows three panels, each with a marker that follows a control:
 the sigmoid s(x) and s'(x) = s(1 - s) with a slider for x; the loss E(y) for one prediction y of a
 true label y* (0 or 1), with a slider for y; and dE/dy, on a linear axis or its size on a log axis. The
-values are cnnlib's own (``cnnlib.activations``, ``cnnlib.losses``, with the seed's clip), for one
+values are cnnlib's own (``cnnlib.activations``, ``cnnlib.losses``, with the original code's clip), for one
 output (n = 1).
 """
 import ipywidgets as widgets
@@ -22,12 +22,12 @@ COLOURS = {"s": "#1f77b4", "s_prime": "#d95f02", "loss": "#7b3294", "gradient": 
 
 
 def bce(label: float, y: float) -> float:
-    """cnnlib's binary cross-entropy of one prediction y for the label y* (n = 1), clipped as in the seed."""
+    """cnnlib's binary cross-entropy of one prediction y for the label y* (n = 1), clipped as in the original code."""
     return float(binary_cross_entropy(np.array([[label]], dtype=float), np.array([[y]], dtype=float)))
 
 
 def bce_prime(label: float, y: float) -> float:
-    """cnnlib's dE/dy for one prediction (n = 1), clipped as in the seed."""
+    """cnnlib's dE/dy for one prediction (n = 1), clipped as in the original code."""
     return float(binary_cross_entropy_prime(np.array([[label]], dtype=float), np.array([[y]], dtype=float))[0, 0])
 
 
@@ -44,7 +44,7 @@ class LossCurves(FigureWidget):
     """Sigmoid, binary cross-entropy and their derivatives, each with a marker at the chosen point.
 
     x: where the sigmoid is marked, in X_RANGE; label: the true label y*, 0 or 1; y: the prediction
-    marked on the loss, in [0, 1] (0 and 1 included: the seed's clip then shows); scale: "linear" for
+    marked on the loss, in [0, 1] (0 and 1 included: the original code's clip then shows); scale: "linear" for
     dE/dy on a linear axis, or "log" for its size |dE/dy| on a log axis (its sign is the label's). State after each update: ``x``, ``s``, ``s_prime``,
     ``label``, ``y``, ``loss``, ``gradient`` (cnnlib's values, n = 1) and ``clipped`` (y was 0 or 1).
     """
@@ -179,7 +179,7 @@ class LossCurves(FigureWidget):
             without = "E = -log 0 = inf, and dE/dy divides by 0"
             outcome = f"E = -log(1e-15) = {self.loss:.4g} and dE/dy = {self.gradient:.3g}"
         return (f"y = {y} exactly ({when}). Without a clip, {without}. "
-                f"cnnlib, like the seed, clips y to {kept}: {outcome}.")
+                f"cnnlib, like the original code, clips y to {kept}: {outcome}.")
 
 
 def _is_number(value) -> bool:

@@ -1,10 +1,10 @@
-"""Paired benchmark: the seed's MNIST run (its own code, restated) against cnnlib's plain tier.
+"""Paired benchmark: the original code's MNIST run (restated) against cnnlib's plain tier.
 
-Both train the seed's network on 100 zeros and 100 ones for 20 epochs at learning rate 0.1,
+Both train the original network on 100 zeros and 100 ones for 20 epochs at learning rate 0.1,
 one sample at a time, from the same data; each pair runs back to back so both see the same
 machine load. Prints the time per run, the ratio and the test accuracy side by side.
 
-    CNNLIB_DATA_DIR=... python benchmarks/seed_vs_plain.py [--seeds 3] [--epochs 20]
+    CNNLIB_DATA_DIR=... python benchmarks/original_vs_plain.py [--seeds 3] [--epochs 20]
 """
 import argparse
 import time
@@ -19,8 +19,8 @@ from cnnlib.losses import binary_cross_entropy, binary_cross_entropy_prime
 from cnnlib.network import predict, train
 
 
-class SeedDense:
-    """The seed's Dense, as The Independent Code wrote it."""
+class OriginalDense:
+    """The original Dense, as The Independent Code wrote it."""
 
     def __init__(self, input_size, output_size, rng):
         self.weights = rng.standard_normal((output_size, input_size))
@@ -38,8 +38,8 @@ class SeedDense:
         return input_gradient
 
 
-class SeedConvolutional:
-    """The seed's Convolutional, as The Independent Code wrote it."""
+class OriginalConvolutional:
+    """The original Convolutional, as The Independent Code wrote it."""
 
     def __init__(self, input_shape, kernel_size, depth, rng):
         input_depth, input_height, input_width = input_shape
@@ -69,8 +69,8 @@ class SeedConvolutional:
         return input_gradient
 
 
-class SeedSigmoid:
-    """The seed's Sigmoid (overflow in exp silenced here; the seed printed the warnings)."""
+class OriginalSigmoid:
+    """The original Sigmoid (overflow in exp silenced here; the original code printed the warnings)."""
 
     def forward(self, input):
         self.input = input
@@ -84,8 +84,8 @@ class SeedSigmoid:
 
 def network(kind, seed):
     rng = np.random.default_rng(seed)
-    if kind == "seed":
-        conv, dense, sigmoid = SeedConvolutional, SeedDense, SeedSigmoid
+    if kind == "original":
+        conv, dense, sigmoid = OriginalConvolutional, OriginalDense, OriginalSigmoid
     else:
         conv, dense, sigmoid = Convolutional, Dense, Sigmoid
     return [conv((1, 28, 28), 3, 5, rng), sigmoid(), Reshape((5, 26, 26), (5 * 26 * 26, 1)),
@@ -104,17 +104,17 @@ def main():
     (x_train, y_train), (x_test, y_test) = load_mnist()
     x_train, y_train = preprocess(x_train, y_train, (0, 1), 100, rng=0)
     x_test, y_test = preprocess(x_test, y_test, (0, 1), 100, rng=0)
-    print(f"{'seed':>4} {'seed code s':>12} {'cnnlib s':>9} {'ratio':>6} {'seed acc':>9} {'cnnlib acc':>11}")
+    print(f"{'seed':>4} {'original s':>11} {'cnnlib s':>9} {'ratio':>6} {'original acc':>13} {'cnnlib acc':>11}")
     for seed in range(args.seeds):
         times, accuracies = {}, {}
-        for kind in ("seed", "cnnlib"):
+        for kind in ("original", "cnnlib"):
             net = network(kind, seed)
             start = time.perf_counter()
             train(net, binary_cross_entropy, binary_cross_entropy_prime, x_train, y_train, args.epochs, 0.1)
             times[kind] = time.perf_counter() - start
             accuracies[kind] = accuracy(net, x_test, y_test)
-        print(f"{seed:>4} {times['seed']:>12.2f} {times['cnnlib']:>9.2f} {times['cnnlib'] / times['seed']:>6.2f}"
-              f" {accuracies['seed']:>9.1%} {accuracies['cnnlib']:>11.1%}")
+        print(f"{seed:>4} {times['original']:>11.2f} {times['cnnlib']:>9.2f} {times['cnnlib'] / times['original']:>6.2f}"
+              f" {accuracies['original']:>13.1%} {accuracies['cnnlib']:>11.1%}")
 
 
 if __name__ == "__main__":
