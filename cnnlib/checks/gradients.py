@@ -311,17 +311,18 @@ def check_fixed_layer(layer_class) -> CheckResult:
 
 
 def _layer_failure(layer_class, result):
-    """The failure, the check_layer errors on that case, and a hint when the layer raised on shapes."""
+    """The failure, with a hint when the layer raised on shapes, or else the check_layer errors on that case."""
     x, kernels, biases, _ = result.case["args"]
-    message = result.message
-    got = result.case["got"]
-    if isinstance(got, str) and "broadcast" in got and "hint:" not in message:  # the layer raised on shapes
-        message += f"\n  hint: {_BROADCAST}"
-    try:
-        errors = check_layer(_build(layer_class, x, kernels, biases), x, rng=SEED)
-        message += f"\n  check_layer on this case: {_errors_text(errors)}"
-    except Exception:  # the layer cannot even run its check: the message above says why
-        pass
+    message, got = result.message, result.case["got"]
+    if isinstance(got, str):  # the layer raised, or never returned: check_layer would do the same
+        if "broadcast" in got and "hint:" not in message:
+            message += f"\n  hint: {_BROADCAST}"
+    else:
+        try:
+            errors = check_layer(_build(layer_class, x, kernels, biases), x, rng=SEED)
+            message += f"\n  check_layer on this case: {_errors_text(errors)}"
+        except Exception:  # the layer cannot even run its check: the message above says why
+            pass
     return CheckResult("fixed layer", "failed", message, result.case)
 
 

@@ -1,0 +1,110 @@
+"""The checkers' framework: a function that never returns, or is stopped, gets a verdict naming its case."""
+import signal
+import time
+
+import numpy as np
+import pytest
+
+import cnnlib.checks
+from cnnlib.checks import check_function
+from cnnlib.checks import convolution, convolutional_layer, correlation, gradients, mnist, sigmoid_bce, xor
+from cnnlib.layers import Convolutional
+
+CASES = [(np.arange(6.0).reshape(2, 3), np.ones((1, 2)))]
+
+
+def forever(*args):
+    while True:
+        pass
+
+
+def interrupted(*args):
+    raise KeyboardInterrupt  # what the notebook's stop button raises in the running code
+
+
+def reference(image, kernel):
+    return image[:, 1:] + image[:, :-1]
+
+
+def test_a_function_that_never_returns_is_stopped_and_its_case_named():
+    started = time.monotonic()
+    result = check_function("sum", forever, reference, CASES, time_limit=0.05)
+    assert time.monotonic() - started < 0.5
+    assert result.status == "failed"
+    assert "did not return on this case" in result.message and "0.05 s" in result.message
+    assert "argument 1:" in result.message and "argument 2:" in result.message  # forever names none
+    assert result.case["args"] is CASES[0]
+
+
+def test_the_case_is_labelled_with_the_learners_own_names():
+    def never(image, kernel):
+        while True:
+            pass
+
+    result = check_function("sum", never, reference, CASES, time_limit=0.05)
+    assert "  image:" in result.message and "  kernel:" in result.message
+
+
+def test_the_stop_button_gives_a_verdict_not_a_traceback():
+    result = check_function("sum", interrupted, reference, CASES)
+    assert result.status == "failed" and "did not return on this case (interrupted" in result.message
+
+
+def test_except_exception_in_the_learners_loop_does_not_swallow_the_time_limit():
+    def stubborn(image, kernel):
+        while True:
+            try:
+                pass
+            except Exception:
+                pass
+
+    assert check_function("sum", stubborn, reference, CASES, time_limit=0.05).status == "failed"
+
+
+def test_the_previous_alarm_handler_and_timer_are_put_back_after_each_call():
+    def outer(signum, frame):
+        raise AssertionError("the outer timer fired during the test")
+
+    previous = signal.signal(signal.SIGALRM, outer)
+    signal.setitimer(signal.ITIMER_REAL, 30)
+    try:
+        for learner in (forever, reference, forever):  # several calls in a row, as a checker may make
+            check_function("sum", learner, reference, CASES, time_limit=0.05)
+            assert signal.getsignal(signal.SIGALRM) is outer
+            assert 29 < signal.getitimer(signal.ITIMER_REAL)[0] <= 30
+    finally:
+        signal.setitimer(signal.ITIMER_REAL, 0)
+        signal.signal(signal.SIGALRM, previous)
+    assert signal.getitimer(signal.ITIMER_REAL)[0] == 0
+
+
+def test_a_right_function_leaves_no_timer_behind():
+    assert check_function("sum", reference, reference, CASES)
+    assert signal.getitimer(signal.ITIMER_REAL)[0] == 0 and signal.getsignal(signal.SIGALRM) == signal.SIG_DFL
+
+
+class ForeverLayer(Convolutional):
+    def gradients(self, output_gradient):
+        forever()
+
+
+CHECKERS = [
+    xor.check_dense_gradients, xor.check_mse_prime, xor.check_tanh_prime,
+    correlation.check_output_shape, correlation.check_output_element, correlation.check_correlate2d,
+    convolution.check_rotate180, convolution.check_full_output_size, convolution.check_pad_full,
+    convolution.check_convolve2d,
+    convolutional_layer.check_output_shape, convolutional_layer.check_parameter_count, convolutional_layer.check_forward,
+    gradients.check_bias_gradient, gradients.check_kernel_gradient, gradients.check_input_gradient,
+    sigmoid_bce.check_sigmoid_prime, sigmoid_bce.check_bce_prime, sigmoid_bce.check_reshape_backward,
+    sigmoid_bce.check_sigmoid_bce_gradient,
+    mnist.check_one_hot, mnist.check_confusion_matrix,
+]
+
+
+@pytest.mark.parametrize("check, learner", [(check, forever) for check in CHECKERS]
+                         + [(check, interrupted) for check in CHECKERS]
+                         + [(gradients.check_fixed_layer, ForeverLayer)])
+def test_every_checker_turns_a_hang_or_an_interrupt_into_a_verdict(monkeypatch, check, learner):
+    monkeypatch.setattr(cnnlib.checks, "TIME_LIMIT", 0.02)
+    result = check(learner)
+    assert result.status == "failed" and "did not return on this case" in result.message, result
