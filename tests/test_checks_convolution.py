@@ -77,6 +77,37 @@ def test_a_wrong_answer_fails_with_its_hint(checker, wrong, hint):
     assert not bool(result)
 
 
+def rotate_into_integers(kernel):
+    rotated = np.zeros(kernel.shape, dtype=int)
+    rotated[...] = kernel[::-1, ::-1]
+    return rotated
+
+
+def pad_into_integers(image, kernel_shape):
+    kh, kw = kernel_shape
+    padded = np.zeros((image.shape[0] + 2 * (kh - 1), image.shape[1] + 2 * (kw - 1)), dtype=int)
+    padded[kh - 1 : kh - 1 + image.shape[0], kw - 1 : kw - 1 + image.shape[1]] = image
+    return padded
+
+
+def convolve_into_integers(image, kernel, mode):
+    result = convolve2d(image, kernel, mode)
+    output = np.zeros(result.shape, dtype=int)
+    output[...] = result
+    return output
+
+
+@pytest.mark.parametrize("checker, wrong", [
+    (check_rotate180, rotate_into_integers),
+    (check_pad_full, pad_into_integers),
+    (check_convolve2d, convolve_into_integers),
+])
+def test_an_output_array_of_integers_fails_with_a_hint_that_names_it(checker, wrong):
+    result = checker(wrong)
+    assert result.status == "failed"
+    assert "hint: your output holds whole numbers only" in result.message and "dtype=int" in result.message
+
+
 def test_a_learner_error_is_reported_with_its_case():
     def broken(kernel):
         return kernel[2, 0]  # fails on the smallest kernel

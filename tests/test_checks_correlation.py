@@ -174,6 +174,20 @@ def test_correlate2d_the_loops_without_slips_pass():
     assert check_correlate2d(loops).status == "passed"
 
 
+def test_correlate2d_an_output_of_integers_fails_on_mnist_like_pixels():
+    def integer_output(image, kernel):
+        kh, kw = kernel.shape
+        output = np.zeros((image.shape[0] - kh + 1, image.shape[1] - kw + 1), dtype=int)  # cuts every fraction
+        for row, col in np.ndindex(output.shape):
+            output[row, col] = np.sum(image[row : row + kh, col : col + kw] * kernel)
+        return output
+
+    result = check_correlate2d(integer_output)
+    assert result.status == "failed" and "whole numbers only" in hint_of(result) and "dtype=int" in hint_of(result)
+    image, kernel = result.case["args"]
+    assert image.shape == (2, 3) and 0 <= image.min() and image.max() <= 1  # a small case, pixels in [0, 1]
+
+
 def test_correlate2d_reports_the_smallest_failing_case():
     result = check_correlate2d(convolution)
     image, kernel = result.case["args"]

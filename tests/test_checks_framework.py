@@ -108,3 +108,15 @@ def test_every_checker_turns_a_hang_or_an_interrupt_into_a_verdict(monkeypatch, 
     monkeypatch.setattr(cnnlib.checks, "TIME_LIMIT", 0.02)
     result = check(learner)
     assert result.status == "failed" and "did not return on this case" in result.message, result
+
+
+def test_integers_are_right_where_the_answer_is_whole_and_named_where_it_is_not():
+    def doubled(x):
+        return x * 2
+
+    def integers(x):
+        return (x * 2).astype(int)
+
+    assert check_function("double", integers, doubled, [(np.array([1.0, 2.0]),)])
+    result = check_function("double", integers, doubled, [(np.array([1.0, 2.0]),), (np.array([0.25]),)])
+    assert result.status == "failed" and "whole numbers only" in result.message and "int64" in result.message

@@ -169,6 +169,26 @@ def test_input_gradient_scattering_each_outputs_share_passes():
     assert check_input_gradient(lambda g, k: signal.convolve2d(k, g, "full")).status == "passed"  # commutes
 
 
+def into_integers(function):
+    """``function``'s answer, written into an array of integers, as np.zeros(shape, dtype=int) makes."""
+    def integers(*args):
+        result = function(*args)
+        output = np.zeros(np.shape(result), dtype=int)
+        output[...] = result
+        return output
+    return integers
+
+
+@pytest.mark.parametrize("check, right", [
+    (check_bias_gradient, lambda g: g),
+    (check_kernel_gradient, lambda x, g: correlate2d(x, g)),
+    (check_input_gradient, lambda g, k: convolve2d(g, k, "full")),
+])
+def test_an_output_array_of_integers_fails_with_a_hint_that_names_it(check, right):
+    result = check(into_integers(right))
+    assert result.status == "failed" and "whole numbers only" in hint_of(result), result.message
+
+
 # --- exercise 4: find the bug ----------------------------------------------------------------
 
 BuggyConvolutional = notebook_class("BuggyConvolutional")

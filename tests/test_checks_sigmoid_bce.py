@@ -183,6 +183,16 @@ def test_reshape_backward_mistakes_fail_with_their_hint(wrong, hint):
     assert f"hint: {hint}" in result.message
 
 
+def test_reshape_backward_into_an_array_of_integers_fails_with_its_hint():
+    def into_integers(g, i, o):
+        output = np.zeros(i, dtype=int)
+        output[...] = np.reshape(g, i)
+        return output
+
+    result = check_reshape_backward(into_integers)
+    assert result.status == "failed" and "hint: your output holds whole numbers only" in result.message
+
+
 def test_reshape_backward_arithmetic_is_wrong():
     result = check_reshape_backward(lambda g, i, o: np.reshape(g, i) / g.size)
     assert result.status == "failed" and "hint" not in result.message

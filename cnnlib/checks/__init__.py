@@ -123,6 +123,10 @@ def _failure(exercise, names, args, expected, got, mistakes, parts=(), wrong=Non
     else:  # a mistake must get the values before it right too, as the learner did
         hint = next((m.hint for m in mistakes if _same(tuple(got[: wrong + 1]), _answer(m, args, wrong + 1))), None)
         expected, got = expected[wrong], got[wrong]
+    if _truncated(got, expected):  # certain, where a mistake's values may agree by chance
+        hint = (f"your output holds whole numbers only (its dtype is {got.dtype}): an array made to hold integers "
+                "(np.zeros(..., dtype=int), np.zeros_like of an integer array, .astype(int)) cuts the fraction off "
+                "each value written into it. Make the output float: np.zeros(shape) is float unless told otherwise.")
     if hint is None and not isinstance(got, str) and _shape(got) != _shape(expected):
         hint = f"the shape is wrong: expected {_shape(expected)}, got {_shape(got)}."
     lines = [f"wrong on this case (the smallest that fails){'' if wrong is None else f', in {parts[wrong]}'}:"]
@@ -187,6 +191,17 @@ def _answer(mistake, args, values=None):
         return answer if values is None else tuple(answer[:values])
     except Exception:  # e.g. a transposed product that does not fit this case's shapes
         return None
+
+
+def _truncated(got, expected) -> bool:
+    """Whether ``got`` is an integer array (or number) where ``expected`` holds fractions."""
+    if not np.issubdtype(getattr(got, "dtype", np.dtype(object)), np.integer):
+        return False
+    try:
+        expected = np.asarray(expected, dtype=float)
+    except (TypeError, ValueError):
+        return False
+    return bool(np.any(expected != np.round(expected)))
 
 
 def _same(got, expected) -> bool:

@@ -2,7 +2,8 @@
 
 Kernels in the cases are non-square with distinct values, so a transpose, a single flip or a
 quarter turn cannot pass by luck; the cases also hold a 1x1 kernel and kernels as large as,
-or (in full mode) larger than, the input.
+or (in full mode) larger than, the input. Kernels and images hold fractions, so that an output
+made to hold integers fails.
 """
 import numpy as np
 
@@ -13,8 +14,8 @@ SEED = 2
 
 
 def _kernel(rng, shape):
-    """Distinct values in a random order: any wrong flip moves at least one of them."""
-    return rng.permutation(np.arange(1, shape[0] * shape[1] + 1)).reshape(shape).astype(float)
+    """Distinct halves (0.5, 1, 1.5, ...) in a random order: any wrong flip moves at least one of them."""
+    return rng.permutation(np.arange(1, shape[0] * shape[1] + 1)).reshape(shape) / 2
 
 
 def check_rotate180(learner) -> CheckResult:
@@ -48,7 +49,7 @@ def check_pad_full(learner) -> CheckResult:
     """``learner(image, kernel_shape)`` must surround the image with kh - 1 rows and kw - 1 columns of zeros on each side."""
     rng = np.random.default_rng(SEED + 1)
     shapes = [((1, 1), (1, 1)), ((3, 3), (1, 1)), ((2, 3), (2, 2)), ((3, 4), (2, 3)), ((4, 3), (3, 2)), ((3, 5), (3, 5)), ((2, 2), (4, 3)), ((5, 6), (3, 2))]
-    cases = [(rng.integers(1, 10, image_shape).astype(float), kernel_shape) for image_shape, kernel_shape in shapes]
+    cases = [(rng.integers(1, 10, image_shape) / 10, kernel_shape) for image_shape, kernel_shape in shapes]  # pixels
     mistakes = [
         Mistake("you padded with k zeros; k - 1 are enough, so that the kernel's last cell just reaches the input's first.", lambda x, s: np.pad(x, ((s[0], s[0]), (s[1], s[1])))),
         Mistake("you padded the top and left only; full mode pads both sides of each axis.", lambda x, s: np.pad(x, ((s[0] - 1, 0), (s[1] - 1, 0)))),

@@ -2,7 +2,8 @@
 
 Each ``check_*`` takes the learner's function and returns a ``CheckResult``. The cases are
 fixed (seeded) small integer arrays, awkward ones included: non-square inputs and kernels, a
-kernel as large as its input, a 1x1 kernel, a 1-row input. Kernels are asymmetric, so a
+kernel as large as its input, a 1x1 kernel, a 1-row input; and images with pixels in [0, 1], as
+in MNIST, where an output made to hold integers loses the fractions. Kernels are asymmetric, so a
 flipped kernel (convolution) never passes by luck.
 """
 import numpy as np
@@ -35,6 +36,13 @@ def _pairs(shapes):
     """Image and kernel pairs of the given shapes, from a fixed seed."""
     rng = np.random.default_rng(SEED)
     return [(_integers(rng, image_shape), _asymmetric_kernel(rng, kernel_shape)) for image_shape, kernel_shape in shapes]
+
+
+def _pixel_pairs(shapes):
+    """Images with pixels in [0, 1], as MNIST's, and kernels in quarters, from a fixed seed."""
+    rng = np.random.default_rng(SEED)
+    return [(rng.integers(0, 256, image_shape) / 255, _asymmetric_kernel(rng, kernel_shape) / 4)
+            for image_shape, kernel_shape in shapes]
 
 
 # --- exercise 1: the output's shape --------------------------------------------------------
@@ -128,8 +136,9 @@ def check_output_element(learner) -> CheckResult:
 
 # --- exercise 3: the whole valid cross-correlation -----------------------------------------
 
-CORRELATE_CASES = _pairs([((1, 5), (1, 2)), ((3, 4), (1, 1)), ((3, 3), (3, 3)), ((4, 6), (2, 3)),
-                          ((6, 4), (3, 2)), ((5, 5), (3, 3)), ((7, 5), (2, 4))])
+CORRELATE_CASES = (_pairs([((1, 5), (1, 2)), ((3, 4), (1, 1)), ((3, 3), (3, 3)), ((4, 6), (2, 3)),
+                           ((6, 4), (3, 2)), ((5, 5), (3, 3)), ((7, 5), (2, 4))])
+                   + _pixel_pairs([((2, 3), (2, 2)), ((6, 6), (3, 3))]))  # the first: second smallest of all
 
 _STOPS_EARLY = ("your loops stop one position early, so the last row or column of the output is missing: "
                 "there are h - kh + 1 rows, so loop over range(h - kh + 1).")

@@ -1,7 +1,8 @@
 """Checkers for notebook 04's exercises: the bias, kernel and input gradients, and a buggy layer to fix.
 
 Each ``check_*`` takes the learner's function (or class) and returns a ``CheckResult``. Cases are
-seeded small integers, readable in a failure message, in awkward shapes: non-square inputs and
+seeded small halves, readable in a failure message (and fractions, so that an output made to hold
+integers fails), in awkward shapes: non-square inputs and
 kernels, asymmetric kernels that expose a missing or an extra flip, a kernel as large as its input,
 a 1x1 kernel and, for the layer, depth > 1 and several kernels. The upstream gradient dE/dY is
 random, never ones: with ones, correlation and convolution give the same kernel gradient.
@@ -18,17 +19,16 @@ SEED = 4
 AGREE = 1e-6  # the largest relative error check_layer may report on a correct layer
 
 
-def _integers(rng, shape):
-    """Small non-zero integers, as floats: a zero could hide a term of a sum."""
-    values = rng.integers(1, 4, size=shape) * rng.choice([-1, 1], size=shape)
-    return values.astype(float)
+def _halves(rng, shape):
+    """Small non-zero halves, +-0.5, 1 or 1.5: a zero could hide a term of a sum."""
+    return rng.integers(1, 4, size=shape) * rng.choice([-1, 1], size=shape) / 2
 
 
 def _asymmetric(rng, shape):
-    """Integers that differ from their own 180° rotation and from each flip that moves anything, so any flip shows."""
+    """Halves that differ from their own 180° rotation and from each flip that moves anything, so any flip shows."""
     rows, cols = shape
     while True:
-        kernel = _integers(rng, shape)
+        kernel = _halves(rng, shape)
         flips = ([rotate180(kernel)] * (rows * cols > 1) + [kernel[::-1, :]] * (rows > 1)
                  + [kernel[:, ::-1]] * (cols > 1))
         if not any(np.array_equal(kernel, flipped) for flipped in flips):
@@ -52,14 +52,14 @@ def _pairs():
     rng = np.random.default_rng(SEED)
     triples = []
     for (h, w), (kh, kw) in SHAPES:
-        x, kernel = _integers(rng, (h, w)), _asymmetric(rng, (kh, kw))
+        x, kernel = _halves(rng, (h, w)), _asymmetric(rng, (kh, kw))
         triples.append((x, kernel, _asymmetric(rng, (h - kh + 1, w - kw + 1))))
     return triples
 
 
 # --- exercise 1: the bias gradient ---------------------------------------------------------
 
-BIAS_CASES = [(_integers(np.random.default_rng(SEED + 1), shape),)
+BIAS_CASES = [(_halves(np.random.default_rng(SEED + 1), shape),)
               for shape in [(1, 1, 1), (1, 2, 2), (2, 2, 3), (3, 2, 2), (2, 4, 1)]]
 
 _SCALAR_BIAS = ("you summed dE/dY to one number: that would be the gradient of a single bias shared by every "
@@ -206,9 +206,9 @@ def _layer_cases():
     rng = np.random.default_rng(SEED + 2)
     cases = []
     for (n, h, w), k, d in LAYERS:
-        x = _integers(rng, (n, h, w))
+        x = _halves(rng, (n, h, w))
         kernels = np.array([[_asymmetric(rng, (k, k)) for _ in range(n)] for _ in range(d)])
-        cases.append((x, kernels, _integers(rng, (d, h - k + 1, w - k + 1)), _integers(rng, (d, h - k + 1, w - k + 1))))
+        cases.append((x, kernels, _halves(rng, (d, h - k + 1, w - k + 1)), _halves(rng, (d, h - k + 1, w - k + 1))))
     return cases
 
 

@@ -174,7 +174,7 @@ def _reshape_backward(output_gradient, input_shape, output_shape):
 
 
 def _reshape_case(rng, input_shape, output_shape):
-    return (rng.integers(-9, 10, output_shape).astype(float), tuple(input_shape), tuple(output_shape))
+    return (rng.integers(-9, 10, output_shape) / 2, tuple(input_shape), tuple(output_shape))  # halves: not integers
 
 
 _rng = np.random.default_rng(SEED + 3)
