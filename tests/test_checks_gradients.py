@@ -147,9 +147,13 @@ def padded_by(rows, cols):
     (lambda g, k: correlate2d(np.pad(g, ((k.shape[0] - 1,) * 2, (k.shape[1] - 1,) * 2)), k), "missing its rotation"),
     (lambda g, k: signal.convolve2d(g, k, "valid"), "valid mode shrinks"),
     (lambda g, k: signal.correlate2d(g, k, "valid"), "valid mode shrinks"),
-    (lambda g, k: signal.correlate2d(g, k[:, ::-1], "full"), "along one axis only"),
-    # flipped upside down only: on the smallest case, a single row, that is no flip at all
-    (lambda g, k: signal.correlate2d(g, k[::-1, :], "full"), "missing its rotation"),
+    # a flip along one axis: the smallest case has a 2 x 2 kernel, where either flip shows (a single row hid one)
+    (lambda g, k: signal.correlate2d(g, k[:, ::-1], "full"), "flipped left to right only"),
+    (lambda g, k: signal.correlate2d(g, np.fliplr(k), "full"), "flipped left to right only"),
+    (lambda g, k: signal.correlate2d(g, k[::-1], "full"), "flipped upside down only"),
+    (lambda g, k: correlate2d(np.pad(g, ((k.shape[0] - 1,) * 2, (k.shape[1] - 1,) * 2)), np.flipud(k)),
+     "flipped upside down only"),
+    (lambda g, k: signal.convolve2d(g, k[::-1], "full"), "flipped left to right only"),  # convolve2d rotates too
     (lambda g, k: signal.correlate2d(rotate180(g), k, "full"), "you rotated dE/dY instead of the kernel"),
     (input_gradient_minus_index, "the kernel index is r - m, not m - r"),
     (lambda g, k: signal.convolve2d(g, k.T, "full"), "k.T swaps the kernel's rows and columns"),
@@ -162,6 +166,12 @@ def padded_by(rows, cols):
 def test_input_gradient_mistakes_get_their_hint(wrong, hint):
     result = check_input_gradient(wrong)
     assert result.status == "failed" and hint in hint_of(result), result.message
+
+
+def test_input_gradient_a_one_axis_flip_is_caught_on_the_smallest_case():
+    result = check_input_gradient(lambda g, k: signal.correlate2d(g, k[::-1], "full"))
+    output_gradient, kernel = result.case["args"]
+    assert kernel.shape == (2, 2) and output_gradient.shape == (1, 2)
 
 
 def test_input_gradient_scattering_each_outputs_share_passes():
@@ -232,7 +242,8 @@ def test_the_planted_bug_is_found_by_check_layer_in_the_input_gradient_only():
 @pytest.mark.parametrize("wrong, hint", [
     (BuggyConvolutional, "that is still the planted bug"),
     (variant(correlation, full_convolution, add=False), "X_j feeds every output map Y_i"),
-    (variant(correlation, lambda g, k: signal.correlate2d(g, k[::-1, :], "full")), "along one axis only"),
+    (variant(correlation, lambda g, k: signal.correlate2d(g, k[::-1, :], "full")), "flipped upside down only"),
+    (variant(correlation, lambda g, k: signal.correlate2d(g, k[:, ::-1], "full")), "flipped left to right only"),
     (variant(correlation, lambda g, k: signal.convolve2d(g, k, "valid")), "valid mode shrinks"),
     (variant(correlation, lambda g, k: signal.convolve2d(g, k.T, "full")), "k.T swaps the kernel's rows and columns"),
     (variant(correlation, lambda g, k: signal.correlate2d(g, k.T, "full")), "k.T swaps the kernel's rows and columns"),

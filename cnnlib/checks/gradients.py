@@ -37,6 +37,7 @@ def _asymmetric(rng, shape):
 
 # (input shape, kernel shape), for the one-kernel exercises
 SHAPES = [
+    ((2, 3), (2, 2)),  # the smallest (with the single row, first among equals): a flip along either axis shows
     ((3, 3), (2, 2)),  # the notebook's example
     ((1, 5), (1, 2)),  # a single row
     ((4, 5), (2, 3)),  # non-square input and kernel
@@ -130,8 +131,12 @@ INPUT_CASES = [(output_gradient, kernel) for _, kernel, output_gradient in _pair
 _VALID_INPUT = ("valid mode shrinks: dE/dX needs the input's shape (h, w), and only a *full* convolution of "
                 "dE/dY (h - kh + 1) with K (kh) gives it back: (h - kh + 1) + kh - 1 = h. Full mode: pad dE/dY "
                 "with kh - 1 rows and kw - 1 columns of zeros on each side, then slide the rotated kernel.")
-_ONE_FLIP = ("you flipped the kernel along one axis only: convolution turns it half a turn, upside down "
-             "*and* left to right (rotate180, or kernel[::-1, ::-1]).")
+_ROWS_ONLY = ("the kernel ends up flipped upside down only (its rows: kernel[::-1], np.flipud); convolution turns "
+              "it half a turn, flipping rows *and* columns: kernel[::-1, ::-1] (rotate180). With convolve2d, give "
+              "it the kernel unflipped: it rotates the kernel itself.")
+_COLUMNS_ONLY = ("the kernel ends up flipped left to right only (its columns: kernel[:, ::-1], np.fliplr); "
+                 "convolution turns it half a turn, flipping rows *and* columns: kernel[::-1, ::-1] (rotate180). "
+                 "With convolve2d, give it the kernel unflipped: it rotates the kernel itself.")
 _PADDING = ("the padding is wrong for this kernel: full mode surrounds dE/dY with kh - 1 rows and kw - 1 "
             "columns of zeros on each side, so that every window that touches dE/dY is counted.")
 
@@ -166,8 +171,8 @@ INPUT_MISTAKES = [
             lambda g, k: signal.correlate2d(g, k, "full")),
     Mistake(_VALID_INPUT, lambda g, k: signal.convolve2d(g, k, "valid")),
     Mistake(_VALID_INPUT, lambda g, k: signal.correlate2d(g, k, "valid")),
-    Mistake(_ONE_FLIP, lambda g, k: signal.correlate2d(g, k[::-1, :], "full")),
-    Mistake(_ONE_FLIP, lambda g, k: signal.correlate2d(g, k[:, ::-1], "full")),
+    Mistake(_ROWS_ONLY, lambda g, k: signal.correlate2d(g, k[::-1, :], "full")),
+    Mistake(_COLUMNS_ONLY, lambda g, k: signal.correlate2d(g, k[:, ::-1], "full")),
     Mistake("you rotated dE/dY instead of the kernel: slide K rotated 180° over dE/dY padded with zeros.",
             lambda g, k: signal.correlate2d(rotate180(g), k, "full")),
     Mistake(_MINUS_INDEX, _minus_index),
@@ -268,8 +273,8 @@ LAYER_MISTAKES = [  # each returns all three gradients, as the layer does; the w
     Mistake("X_j feeds every output map Y_i, so dE/dX_j is a sum over i: input_gradient[j] += ..., "
             "not = (which keeps only the last kernel's share).",
             _loops(_correlation, _convolution_full, add=False)),
-    Mistake(_ONE_FLIP, _loops(_correlation, lambda g, k: signal.correlate2d(g, k[::-1, :], "full"))),
-    Mistake(_ONE_FLIP, _loops(_correlation, lambda g, k: signal.correlate2d(g, k[:, ::-1], "full"))),
+    Mistake(_ROWS_ONLY, _loops(_correlation, lambda g, k: signal.correlate2d(g, k[::-1, :], "full"))),
+    Mistake(_COLUMNS_ONLY, _loops(_correlation, lambda g, k: signal.correlate2d(g, k[:, ::-1], "full"))),
     Mistake(_TRANSPOSED, _loops(_correlation, lambda g, k: signal.correlate2d(g, k.T, "full"))),
     Mistake(_TRANSPOSED, _loops(_correlation, lambda g, k: signal.convolve2d(g, k.T, "full"))),
     Mistake(_VALID_LAYER, _loops(_correlation, lambda g, k: signal.convolve2d(g, k, "valid"))),
