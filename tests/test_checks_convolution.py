@@ -64,6 +64,7 @@ def pad(x, rows, cols):
     (check_convolve2d, lambda x, k, mode: correlate2d(pad(x, (k.shape[0] - 1, 0), (k.shape[1] - 1, 0)) if mode == "full" else x, rotate180(k)), "in full mode you padded the top and left only"),
     (check_convolve2d, lambda x, k, mode: correlate2d(pad(x, (0, k.shape[0] - 1), (0, k.shape[1] - 1)) if mode == "full" else x, rotate180(k)), "in full mode you padded the bottom and right only"),
     (check_convolve2d, lambda x, k, mode: correlate2d(pad(x, (k.shape[0],) * 2, (k.shape[1],) * 2) if mode == "full" else x, rotate180(k)), "you padded with k zeros on each side"),
+    (check_convolve2d, lambda x, k, mode: correlate2d(pad(x, (k.shape[0],) * 2, (k.shape[1],) * 2), rotate180(k)), "you padded with k zeros on each side; full mode needs k - 1 (and valid mode none)"),
     (check_convolve2d, lambda x, k, mode: convolve2d(x, k, mode) + 1, None),
 ])
 def test_a_wrong_answer_fails_with_its_hint(checker, wrong, hint):

@@ -159,7 +159,7 @@ def test_forward_cases_are_awkward():
         (lambda d, n: [(i, j, (i, j), convolve2d) for i in range(d) for j in range(n)], "that is convolution"),
         (lambda d, n: [(i, j, (j, i), correlate2d) for i in range(d) for j in range(n)], "indices are mixed up"),
         (lambda d, n: [(i, i, (i, j), correlate2d) for i in range(d) for j in range(n)], "indices are mixed up"),
-        (lambda d, n: [(i, 0, (i, 0), correlate2d) for i in range(d)], "sum over the input's depth"),
+        (lambda d, n: [(i, 0, (i, 0), correlate2d) for i in range(d)], "Yours uses the first slice X_1 alone"),
     ],
 )
 def test_forward_recognises_mistakes(pairs, hint):

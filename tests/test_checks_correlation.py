@@ -88,13 +88,21 @@ def element_centred(image, kernel, row, col):
     return np.sum(image[top : top + kh, left : left + kw] * kernel)
 
 
+def element_short(image, kernel, row, col, rows=1, cols=1):
+    kh, kw = kernel.shape
+    return np.sum(image[row : row + kh - rows, col : col + kw - cols] * kernel)  # NumPy stretches a 1-row window
+
+
 @pytest.mark.parametrize("wrong, hint", [
     (element_flipped, "you flipped the kernel"),
     (element_sum_then_multiply, "You summed first, then multiplied"),
     (element_forgot_kernel, "you summed the window alone"),
     (element_matrix_product, "is a matrix product"),
     (element_row_col_swapped, "row and column swapped"),
-    (element_centred, "not centred on (row, col)"),
+    (element_centred, "as if centred on (row, col)"),
+    (element_short, "your window is one row or column short"),  # once told it was centred
+    (lambda *args: element_short(*args, cols=0), "your window is one row or column short"),  # once: summed first
+    (lambda *args: element_short(*args, rows=0), "your window is one row or column short"),
 ])
 def test_output_element_mistakes_get_their_hint(wrong, hint):
     result = check_output_element(wrong)

@@ -120,3 +120,29 @@ def test_integers_are_right_where_the_answer_is_whole_and_named_where_it_is_not(
     assert check_function("double", integers, doubled, [(np.array([1.0, 2.0]),)])
     result = check_function("double", integers, doubled, [(np.array([1.0, 2.0]),), (np.array([0.25]),)])
     assert result.status == "failed" and "whole numbers only" in result.message and "int64" in result.message
+
+
+# a known mistake whose answer, on the case where it first fails, is another's: (exercise, the start of its hint)
+SHARED = {("input gradient", "the padding is wrong")}  # kh - 1 zeros on both axes: a valid pass on a 1 x 2 kernel
+
+
+@pytest.mark.parametrize("check, right", [(check, None) for check in CHECKERS]
+                         + [(gradients.check_fixed_layer, Convolutional)])
+def test_every_known_mistake_submitted_as_an_answer_earns_its_own_hint(monkeypatch, check, right):
+    """Cases chosen so that no two mistakes agree where they first fail: a hint then describes the answer it gets."""
+    calls = []
+
+    def capture(exercise, _, reference, cases, mistakes=(), parts=()):  # the checker's own calls, answered rightly
+        calls.append((exercise, reference, cases, mistakes, parts))
+        return check_function(exercise, reference, reference, cases, mistakes, parts)
+
+    for module in (xor, correlation, convolution, convolutional_layer, gradients, sigmoid_bce, mnist):
+        monkeypatch.setattr(module, "check_function", capture)
+    check(right or forever)  # never called: capture answers with the checker's reference
+    assert calls
+    for exercise, reference, cases, mistakes, parts in calls:
+        for mistake in mistakes:
+            result = check_function(exercise, mistake.answer, reference, cases, mistakes, parts)
+            hint = result.message.partition("hint: ")[2]
+            if not any(exercise == name and mistake.hint.startswith(start) for name, start in SHARED):
+                assert result.status == "failed" and hint.startswith(mistake.hint), (mistake.hint, result.message)

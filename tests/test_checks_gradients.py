@@ -99,9 +99,9 @@ def kernel_gradient_loops(x, output_gradient, flip=False, swap=False):
     (lambda x, g: kernel_gradient_loops(x, g, flip=True), "you rotated dE/dY"),
     (lambda x, g: signal.correlate2d(g, x, "valid"), "the arguments are swapped"),
     (lambda x, g: kernel_gradient_loops(x, g, swap=True), "the arguments are swapped"),
-    (lambda x, g: signal.correlate2d(x, g), "that is a *full* correlation"),  # SciPy's default mode
-    (lambda x, g: correlate2d(x, g, "full"), "that is a *full* correlation"),
-    (lambda x, g: signal.convolve2d(x, g, "full"), "that is a *full* correlation"),
+    (lambda x, g: signal.correlate2d(x, g), "that is in *full* mode"),  # SciPy's default mode
+    (lambda x, g: correlate2d(x, g, "full"), "that is in *full* mode"),
+    (lambda x, g: signal.convolve2d(x, g, "full"), "that is in *full* mode"),
 ])
 def test_kernel_gradient_mistakes_get_their_hint(wrong, hint):
     result = check_kernel_gradient(wrong)

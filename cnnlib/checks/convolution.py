@@ -90,6 +90,6 @@ def check_convolve2d(learner) -> CheckResult:
         Mistake("in full mode you padded the top and left only; put k - 1 zeros on both sides of each axis.", lambda x, k, mode: correlate2d(padded(x, k, mode, after=False), rotate180(k))),
         Mistake("in full mode you padded the bottom and right only; put k - 1 zeros on both sides of each axis.", lambda x, k, mode: correlate2d(padded(x, k, mode, before=False), rotate180(k))),
         Mistake("that is the valid convolution; in full mode pad the image with k - 1 zeros on each side first.", lambda x, k, mode: convolve2d(x, k, "valid")),
-        Mistake("you padded with k zeros on each side; k - 1 are enough.", lambda x, k, mode: correlate2d(np.pad(x, ((k.shape[0],) * 2, (k.shape[1],) * 2)), rotate180(k))),
+        Mistake("you padded with k zeros on each side; full mode needs k - 1 (and valid mode none).", lambda x, k, mode: correlate2d(np.pad(x, ((k.shape[0],) * 2, (k.shape[1],) * 2)), rotate180(k))),
     ]
     return check_function("convolve2d, valid and full", learner, convolve2d, cases, mistakes)

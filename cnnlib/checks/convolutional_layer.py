@@ -206,8 +206,9 @@ def check_forward(learner) -> CheckResult:
                 output[i] += signal.correlate2d(x[i], kernels[i, j], "valid")
         return output
 
-    depth_hint = ("sum over the input's depth: Y_i = B_i + X_1 ⋆ K_i1 + ... + X_n ⋆ K_in. Add (+=) each slice's "
-                  "correlation to Y_i; `=` keeps only the last one.")
+    depth_hint = "sum over the input's depth: Y_i = B_i + X_1 ⋆ K_i1 + ... + X_n ⋆ K_in."
+    last_hint = f"{depth_hint} Add (+=) each slice's correlation to Y_i; `=` keeps only the last one."
+    first_hint = f"{depth_hint} Yours uses the first slice X_1 alone: loop j over all n slices."
     bias_hint = ("the bias is added more than once: B_i belongs to the output map, not to each input slice. Add it "
                  "once per map (start Y_i from B_i), outside the loop over the input's slices j.")
     index_hint = ("the indices are mixed up: output map i adds X_j ⋆ K_ij over j, that is input slice j "
@@ -218,9 +219,9 @@ def check_forward(learner) -> CheckResult:
         Mistake("the bias is missing: start Y_i from B_i (biases[i]), then add the correlations.", no_bias),
         Mistake(bias_hint, bias_in_slice_loop),
         Mistake(bias_hint, bias_in_slice_loop_and_start),
-        Mistake(depth_hint, last_slice_only),
-        Mistake(depth_hint, last_slice_no_bias),
-        Mistake(depth_hint, first_slice_only),
+        Mistake(last_hint, last_slice_only),
+        Mistake(last_hint, last_slice_no_bias),
+        Mistake(first_hint, first_slice_only),
         Mistake(index_hint, swapped_indices),
         Mistake(index_hint, input_slice_i),
     ]

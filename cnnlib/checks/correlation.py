@@ -32,9 +32,9 @@ def _asymmetric_kernel(rng, shape):
             return kernel
 
 
-def _pairs(shapes):
+def _pairs(shapes, seed=SEED):
     """Image and kernel pairs of the given shapes, from a fixed seed."""
-    rng = np.random.default_rng(SEED)
+    rng = np.random.default_rng(seed)
     return [(_integers(rng, image_shape), _asymmetric_kernel(rng, kernel_shape)) for image_shape, kernel_shape in shapes]
 
 
@@ -101,13 +101,18 @@ def _window(image, kernel, row, col):
 ELEMENT_CASES = [
     (image, kernel, row, col)
     for (image, kernel), (row, col) in zip(
-        # the smallest case has a square kernel away from the corner, so that a matrix product
-        # or a centred window gives a wrong number rather than an error, and gets its hint
+        # the smallest case has a square kernel away from the corner, so that a matrix product, a centred
+        # window or a short one gives a wrong number rather than an error; seed 28 gives each known mistake a
+        # number of its own there (under SEED, a window a row and a column short gave the centred one's)
         _pairs([((3, 3), (2, 2)), ((1, 12), (1, 3)), ((3, 3), (3, 3)), ((4, 5), (1, 1)), ((5, 5), (3, 3)),
-                ((4, 6), (2, 3)), ((6, 5), (3, 2)), ((6, 7), (2, 3))]),
+                ((4, 6), (2, 3)), ((6, 5), (3, 2)), ((6, 7), (2, 3))], seed=28),
         [(1, 1), (0, 9), (0, 0), (2, 4), (1, 2), (2, 1), (3, 1), (4, 4)],  # last positions included
     )
 ]
+
+_SHORT = ("your window is one row or column short: a slice leaves out its end, so image[row : row + kh - 1] "
+          "holds kh - 1 rows. Take image[row : row + kh, col : col + kw]. (NumPy stretched the smaller window "
+          "over the kernel without complaint.)")
 
 ELEMENT_MISTAKES = [
     Mistake("you flipped the kernel: that is convolution (notebook 02). Cross-correlation multiplies "
@@ -121,11 +126,14 @@ ELEMENT_MISTAKES = [
             lambda x, k, r, c: np.sum(_window(x, k, r, c) @ k)),
     Mistake("row and column swapped: the window starts at image[row, col] and spans kh rows and kw columns.",
             lambda x, k, r, c: np.sum(x[c : c + k.shape[0], r : r + k.shape[1]] * k)),
-    Mistake("the window is kh x kw with its top-left corner at (row, col), not centred on (row, col): "
-            "image[row : row + kh, col : col + kw].",
+    Mistake("your window starts at (row - kh // 2, col - kw // 2), as if centred on (row, col); the window has "
+            "its top-left corner at (row, col): image[row : row + kh, col : col + kw].",
             lambda x, k, r, c: np.sum(
                 x[r - k.shape[0] // 2 : r - k.shape[0] // 2 + k.shape[0],
                   c - k.shape[1] // 2 : c - k.shape[1] // 2 + k.shape[1]] * k)),
+    Mistake(_SHORT, lambda x, k, r, c: np.sum(x[r : r + k.shape[0] - 1, c : c + k.shape[1]] * k)),
+    Mistake(_SHORT, lambda x, k, r, c: np.sum(x[r : r + k.shape[0], c : c + k.shape[1] - 1] * k)),
+    Mistake(_SHORT, lambda x, k, r, c: np.sum(x[r : r + k.shape[0] - 1, c : c + k.shape[1] - 1] * k)),
 ]
 
 

@@ -99,7 +99,7 @@ def check_bias_gradient(learner) -> CheckResult:
 
 KERNEL_CASES = [(x, output_gradient) for x, _, output_gradient in _pairs()]
 
-_FULL_KERNEL = ("that is a *full* correlation, larger than the kernel. dE/dK has the kernel's shape: "
+_FULL_KERNEL = ("that is in *full* mode, larger than the kernel. dE/dK has the kernel's shape: "
                 "h - (h - kh + 1) + 1 = kh, a valid correlation. (SciPy's correlate2d defaults to 'full': "
                 "always say the mode.)")
 
