@@ -82,7 +82,7 @@ def check_function(
         except NotImplementedError:
             return CheckResult(exercise, "unanswered", "not answered yet: write your function, then run this cell again.")
         except _TimedOut:
-            return _no_return(exercise, names, args, expected, f"stopped after {limit:g} s, the time each case is given")
+            return _no_return(exercise, names, args, expected, f"stopped after {limit:g} s, the time a case is given")
         except KeyboardInterrupt:  # the notebook's stop button
             return _no_return(exercise, names, args, expected, f"interrupted after {time.monotonic() - started:.1f} s")
         except Exception as error:  # the learner's bug, reported with the case that raised it
