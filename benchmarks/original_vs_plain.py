@@ -6,6 +6,7 @@ machine load. Prints the time per run, the ratio and the test accuracy side by s
 
     CNNLIB_DATA_DIR=... python benchmarks/original_vs_plain.py [--seeds 3] [--epochs 20]
 """
+
 import argparse
 import time
 
@@ -88,8 +89,15 @@ def network(kind, seed):
         conv, dense, sigmoid = OriginalConvolutional, OriginalDense, OriginalSigmoid
     else:
         conv, dense, sigmoid = Convolutional, Dense, Sigmoid
-    return [conv((1, 28, 28), 3, 5, rng), sigmoid(), Reshape((5, 26, 26), (5 * 26 * 26, 1)),
-            dense(5 * 26 * 26, 100, rng), sigmoid(), dense(100, 2, rng), sigmoid()]
+    return [
+        conv((1, 28, 28), 3, 5, rng),
+        sigmoid(),
+        Reshape((5, 26, 26), (5 * 26 * 26, 1)),
+        dense(5 * 26 * 26, 100, rng),
+        sigmoid(),
+        dense(100, 2, rng),
+        sigmoid(),
+    ]
 
 
 def accuracy(net, x, y):
@@ -104,7 +112,9 @@ def main():
     (x_train, y_train), (x_test, y_test) = load_mnist()
     x_train, y_train = preprocess(x_train, y_train, (0, 1), 100, rng=0)
     x_test, y_test = preprocess(x_test, y_test, (0, 1), 100, rng=0)
-    print(f"{'seed':>4} {'original s':>11} {'cnnlib s':>9} {'ratio':>6} {'original acc':>13} {'cnnlib acc':>11}")
+    print(
+        f"{'seed':>4} {'original s':>11} {'cnnlib s':>9} {'ratio':>6} {'original acc':>13} {'cnnlib acc':>11}"
+    )
     for seed in range(args.seeds):
         times, accuracies = {}, {}
         for kind in ("original", "cnnlib"):
@@ -113,8 +123,10 @@ def main():
             train(net, binary_cross_entropy, binary_cross_entropy_prime, x_train, y_train, args.epochs, 0.1)
             times[kind] = time.perf_counter() - start
             accuracies[kind] = accuracy(net, x_test, y_test)
-        print(f"{seed:>4} {times['original']:>11.2f} {times['cnnlib']:>9.2f} {times['cnnlib'] / times['original']:>6.2f}"
-              f" {accuracies['original']:>13.1%} {accuracies['cnnlib']:>11.1%}")
+        print(
+            f"{seed:>4} {times['original']:>11.2f} {times['cnnlib']:>9.2f} {times['cnnlib'] / times['original']:>6.2f}"
+            f" {accuracies['original']:>13.1%} {accuracies['cnnlib']:>11.1%}"
+        )
 
 
 if __name__ == "__main__":

@@ -1,4 +1,5 @@
 """Activations: a function applied element by element, and its derivative for the chain rule."""
+
 from collections.abc import Callable
 
 import numpy as np

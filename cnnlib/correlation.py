@@ -3,6 +3,7 @@
 ``scipy.signal.correlate2d`` and ``convolve2d`` compute the same numbers much faster; the
 layers use those, and the tests check these loops against them.
 """
+
 import numpy as np
 
 MODES = ("valid", "full")

@@ -10,6 +10,7 @@ compressed again (``NAME.gz``) is used as it is, and nothing is written next to 
 Offline classroom: run ``python -m cnnlib.datasets download --dir DIR`` where there is
 internet, copy DIR, and set ``CNNLIB_DATA_DIR=DIR`` on the machines without.
 """
+
 import argparse
 import gzip
 import hashlib
@@ -72,9 +73,13 @@ def download(data_dir: str | os.PathLike | None = None) -> Path:
         failures = []
         for base_url in MIRRORS:
             try:
-                path = pooch.retrieve(base_url + f"{name}.gz", f"md5:{FILES[name][0]}",
-                                      fname=f"{name}.gz", path=folder,
-                                      downloader=pooch.HTTPDownloader(progressbar=True))
+                path = pooch.retrieve(
+                    base_url + f"{name}.gz",
+                    f"md5:{FILES[name][0]}",
+                    fname=f"{name}.gz",
+                    path=folder,
+                    downloader=pooch.HTTPDownloader(progressbar=True),
+                )
                 os.chmod(path, 0o644)  # pooch saves it private (0600): a shared folder must be read
                 break
             except (requests.RequestException, ValueError) as err:  # network error, bad md5
@@ -110,30 +115,31 @@ def read_idx(path: str | os.PathLike, md5: str | None = None) -> np.ndarray:
             message = f"expected a gzip stream, found a corrupt one ({err})"
             raise MnistFileError(f"{path}: {message}") from err
     if len(data) < 8:
-        raise MnistFileError(f"{path}: expected an IDX header of at least 8 bytes, "
-                             f"found {len(data)} bytes")
+        raise MnistFileError(f"{path}: expected an IDX header of at least 8 bytes, found {len(data)} bytes")
     magic = int.from_bytes(data[:4], "big")
     if magic not in (2049, 2051):
-        raise MnistFileError(f"{path}: expected magic number 2049 (labels) or 2051 (images), "
-                             f"found {magic}")
+        raise MnistFileError(f"{path}: expected magic number 2049 (labels) or 2051 (images), found {magic}")
     header = 8 if magic == 2049 else 16  # magic, then one 4-byte size per dimension
     if len(data) < header:
-        raise MnistFileError(f"{path}: expected a {header}-byte IDX header, "
-                             f"found {len(data)} bytes")
-    shape = tuple(int.from_bytes(data[i:i + 4], "big") for i in range(4, header, 4))
+        raise MnistFileError(f"{path}: expected a {header}-byte IDX header, found {len(data)} bytes")
+    shape = tuple(int.from_bytes(data[i : i + 4], "big") for i in range(4, header, 4))
     if magic == 2051 and shape[1:] != (28, 28):
         raise MnistFileError(f"{path}: expected 28 x 28 images, found {shape[1]} x {shape[2]}")
     size = header + math.prod(shape)
     if len(data) != size:
-        raise MnistFileError(f"{path}: expected {size} bytes for shape {shape} "
-                             f"({header}-byte header), found {len(data)}; truncated or corrupt")
+        raise MnistFileError(
+            f"{path}: expected {size} bytes for shape {shape} "
+            f"({header}-byte header), found {len(data)}; truncated or corrupt"
+        )
     array = np.frombuffer(data, np.uint8, offset=header).reshape(shape).copy()
     if magic == 2049 and array.max(initial=0) > 9:
         index = int(array.argmax())
         raise MnistFileError(f"{path}: expected labels 0-9, found {array[index]} at index {index}")
     if md5 is not None and (found := hashlib.md5(data).hexdigest()) != md5:
-        raise MnistFileError(f"{path}: expected the official content (md5 {md5}), "
-                             f"found md5 {found}; replace it, or delete it to download it again")
+        raise MnistFileError(
+            f"{path}: expected the official content (md5 {md5}), "
+            f"found md5 {found}; replace it, or delete it to download it again"
+        )
     return array
 
 
@@ -151,8 +157,10 @@ def load_mnist(data_dir: str | os.PathLike | None = None):
         paths = [_find(folder, name) for name in names]
         images, labels = (read_idx(path, FILES[name][1]) for path, name in zip(paths, names))
         if images.ndim != 3 or labels.ndim != 1 or len(images) != len(labels):
-            raise MnistFileError(f"expected as many images in {paths[0]} as labels in {paths[1]}, "
-                                 f"found shapes {images.shape} and {labels.shape}")
+            raise MnistFileError(
+                f"expected as many images in {paths[0]} as labels in {paths[1]}, "
+                f"found shapes {images.shape} and {labels.shape}"
+            )
         splits.append((images, labels))
     return tuple(splits)
 
@@ -182,8 +190,7 @@ def to_images(x: np.ndarray) -> np.ndarray:
     which float32 (7 significant digits) would blur. All 60000 training images take 376 MB.
     """
     if x.dtype != np.uint8 or x.ndim != 3:
-        raise ValueError("expected uint8 images of shape (N, height, width), "
-                         f"found {x.dtype} {x.shape}")
+        raise ValueError(f"expected uint8 images of shape (N, height, width), found {x.dtype} {x.shape}")
     return x[:, np.newaxis].astype(np.float64) / 255
 
 
@@ -214,8 +221,9 @@ def preprocess(x: np.ndarray, y: np.ndarray, digits=(0, 1), limit: int = 100, rn
 
 def main(argv: list[str] | None = None) -> None:
     """Command line: ``python -m cnnlib.datasets download [--dir DIR]``."""
-    parser = argparse.ArgumentParser(prog="python -m cnnlib.datasets",
-                                     description="Pre-download MNIST for offline use.")
+    parser = argparse.ArgumentParser(
+        prog="python -m cnnlib.datasets", description="Pre-download MNIST for offline use."
+    )
     commands = parser.add_subparsers(dest="command", required=True)
     command = commands.add_parser("download", help="download and verify the four MNIST files")
     command.add_argument("--dir", help=f"their folder (default: ${ENV_VAR}, else a per-user cache)")
@@ -225,8 +233,7 @@ def main(argv: list[str] | None = None) -> None:
     except (MnistNotAvailableError, MnistFileError) as err:
         parser.exit(1, f"error: {err}\n")
     folder, _ = data_folder(args.dir)
-    print(f"MNIST is ready in {folder}: {len(x_train)} training and {len(x_test)} test images, "
-          "verified.")
+    print(f"MNIST is ready in {folder}: {len(x_train)} training and {len(x_test)} test images, verified.")
     print(f"To use this copy on another machine, copy the folder and set {ENV_VAR} to it.")
 
 

@@ -3,6 +3,7 @@
 The check uses the loss ``E = sum(R * y)`` with a random R, so ``dE/dY = R``: a random
 upstream gradient exposes transposes and flips that ``ones_like`` would hide.
 """
+
 from collections.abc import Callable
 
 import numpy as np

@@ -4,6 +4,7 @@ Each layer computes its gradients in ``gradients``, which changes nothing; ``bac
 that gradient-descent step on the layer's ``parameters`` and returns the input gradient, as in
 the original code. Reading gradients without the step is what ``cnnlib.gradcheck`` and notebook 04 need.
 """
+
 import numpy as np
 from scipy import signal
 

@@ -1,4 +1,5 @@
 """Losses and their derivatives with respect to the prediction, averaged over its elements."""
+
 import numpy as np
 
 EPSILON = 1e-15  # the original code's clip: keeps log and division away from 0

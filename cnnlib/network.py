@@ -1,4 +1,5 @@
 """A network is a list of layers: ``predict`` runs them forward, ``train`` runs the original code's SGD loop."""
+
 from collections.abc import Callable, Sequence
 
 import numpy as np

@@ -1,4 +1,5 @@
 """Drawing small arrays so that sign and size can be read at a glance."""
+
 import numpy as np
 from matplotlib.axes import Axes
 
@@ -10,7 +11,9 @@ def format_value(value: float, digits: int = 3) -> str:
     return f"{float(value) + 0.0:.{digits}g}"
 
 
-def show_array(ax: Axes, array: np.ndarray, title: str = "", annotate: bool | None = None, limit: float | None = None):
+def show_array(
+    ax: Axes, array: np.ndarray, title: str = "", annotate: bool | None = None, limit: float | None = None
+):
     """Draw a 2D array with a diverging colour map centred on zero; return the image artist.
 
     annotate: write each value in its cell (default: when the array has at most 12 x 12 cells).

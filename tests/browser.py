@@ -13,6 +13,7 @@ Used by ``tests/test_browser.py``. Everything a learner would see is checked in 
 ``check_notebook`` returns a ``Report`` whose ``problems`` list what went wrong (empty when all is
 well) instead of raising, so a test can also show that a deliberately broken notebook is caught.
 """
+
 from __future__ import annotations
 
 import json
@@ -36,20 +37,30 @@ ARTIFACTS = REPO / "artifacts" / "browser"
 CHROMIUM = Path(os.environ.get("CNNLIB_CHROMIUM", "/usr/bin/chromium"))  # Debian's; another Chromium by env
 # Flags that worked for Debian's Chromium as root in a container (see the shared RECIPES).
 CHROMIUM_ARGS = [
-    "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
-    "--disable-background-networking", "--disable-component-update", "--disable-sync",
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-quic",
+    "--no-first-run",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
 ]
 REQUIRE_ENV = "CNNLIB_REQUIRE_BROWSER"  # "1": a missing browser fails the tests instead of skipping
-HOW_TO_ENABLE = ("install Chromium (`apt-get install chromium`, giving /usr/bin/chromium) and "
-                 "playwright (`.venv/bin/pip install -r requirements.txt`); never `playwright install`")
+HOW_TO_ENABLE = (
+    "install Chromium (`apt-get install chromium`, giving /usr/bin/chromium) and "
+    "playwright (`.venv/bin/pip install -r requirements.txt`); never `playwright install`"
+)
 
 # JupyterLab user settings for the test server: never autosave (the notebooks in the repo must
 # stay without outputs), keep every cell in the page, no news or update toasts over the widgets.
 LAB_SETTINGS = {
     "@jupyterlab/docmanager-extension/plugin.jupyterlab-settings": {"autosave": False},
     "@jupyterlab/notebook-extension/tracker.jupyterlab-settings": {"windowingMode": "none"},
-    "@jupyterlab/apputils-extension/notification.jupyterlab-settings":
-        {"fetchNews": "false", "checkForUpdates": False, "doNotDisturbMode": True},
+    "@jupyterlab/apputils-extension/notification.jupyterlab-settings": {
+        "fetchNews": "false",
+        "checkForUpdates": False,
+        "doNotDisturbMode": True,
+    },
 }
 PAGE_ERRORS = ("Error displaying widget", "Loading widget", "Error rendering")
 # In a stderr output, what marks a real failure rather than harmless logging (e.g. a download line)
@@ -79,8 +90,11 @@ def code_sources(notebook: Path) -> list[str]:
 
 def notebooks_with_widgets(folder: Path = NOTEBOOKS) -> list[Path]:
     """The notebooks of the course whose code uses ``cnnlib.widgets``, in order."""
-    return [path for path in sorted(folder.glob("*.ipynb"))
-            if any("cnnlib.widgets" in source for source in code_sources(path))]
+    return [
+        path
+        for path in sorted(folder.glob("*.ipynb"))
+        if any("cnnlib.widgets" in source for source in code_sources(path))
+    ]
 
 
 def free_port() -> int:
@@ -119,16 +133,27 @@ class JupyterLab:
             IPYTHONDIR=str(self.workdir / "ipython"),
         )
         command = [
-            str(executable), "--no-browser", "--allow-root",
-            "--ServerApp.ip=127.0.0.1", f"--ServerApp.port={self.port}", "--ServerApp.port_retries=0",
+            str(executable),
+            "--no-browser",
+            "--allow-root",
+            "--ServerApp.ip=127.0.0.1",
+            f"--ServerApp.port={self.port}",
+            "--ServerApp.port_retries=0",
             f"--ServerApp.root_dir={self.root_dir}",
             # JupyterLab saves a checkpoint of each notebook it opens: keep those out of the repository
             f"--FileCheckpoints.checkpoint_dir={self.workdir / 'checkpoints'}",
-            "--LabApp.news_url=None", "--LabApp.check_for_updates_class=jupyterlab.NeverCheckForUpdate",
+            "--LabApp.news_url=None",
+            "--LabApp.check_for_updates_class=jupyterlab.NeverCheckForUpdate",
         ]
         with open(self.log_path, "wb") as log:  # the child keeps its own copy of the descriptor
-            self.process = subprocess.Popen(command, cwd=self.root_dir, env=env, stdin=subprocess.DEVNULL,
-                                            stdout=log, stderr=subprocess.STDOUT)
+            self.process = subprocess.Popen(
+                command,
+                cwd=self.root_dir,
+                env=env,
+                stdin=subprocess.DEVNULL,
+                stdout=log,
+                stderr=subprocess.STDOUT,
+            )
         deadline = time.monotonic() + timeout
         while time.monotonic() < deadline:
             if self.process.poll() is not None:
@@ -193,8 +218,13 @@ def chromium(profile_dir: Path):
 
     with sync_playwright() as playwright:
         context = playwright.chromium.launch_persistent_context(
-            str(profile_dir), executable_path=str(CHROMIUM), headless=True, args=CHROMIUM_ARGS,
-            viewport={"width": 1280, "height": 1000}, device_scale_factor=1)
+            str(profile_dir),
+            executable_path=str(CHROMIUM),
+            headless=True,
+            args=CHROMIUM_ARGS,
+            viewport={"width": 1280, "height": 1000},
+            device_scale_factor=1,
+        )
         try:
             yield context
         finally:
@@ -204,6 +234,7 @@ def chromium(profile_dir: Path):
 @dataclass
 class Report:
     """What checking one notebook found. ``problems`` empty means: renders and responds."""
+
     notebook: str
     problems: list[str] = field(default_factory=list)
     screenshots: list[Path] = field(default_factory=list)
@@ -219,8 +250,14 @@ class Report:
         return "\n".join(lines)
 
 
-def check_notebook(context, lab: JupyterLab, notebook: Path, artifacts: Path = ARTIFACTS,
-                   run_timeout: float = 240, change_timeout: float = 20) -> Report:
+def check_notebook(
+    context,
+    lab: JupyterLab,
+    notebook: Path,
+    artifacts: Path = ARTIFACTS,
+    run_timeout: float = 240,
+    change_timeout: float = 20,
+) -> Report:
     """Open ``notebook`` in JupyterLab, run all cells, and check its widgets; return a Report."""
     from playwright.sync_api import Error as PlaywrightError
 
@@ -231,8 +268,15 @@ def check_notebook(context, lab: JupyterLab, notebook: Path, artifacts: Path = A
         old.unlink()
     page = context.new_page()
     page.on("pageerror", lambda error: report.notes.append(f"JavaScript error in the page: {error}"[:300]))
-    page.on("console", lambda message: message.type == "error" and report.notes.append(
-        f"browser console error: {message.text.splitlines()[0] if message.text else ''}"[:300]))
+    page.on(
+        "console",
+        lambda message: (
+            message.type == "error"
+            and report.notes.append(
+                f"browser console error: {message.text.splitlines()[0] if message.text else ''}"[:300]
+            )
+        ),
+    )
     try:
         _run_all_cells(page, lab, notebook, report, run_timeout)
         if not report.problems:
@@ -266,9 +310,11 @@ def _run_all_cells(page, lab: JupyterLab, notebook: Path, report: Report, run_ti
     page.goto(lab.notebook_url(notebook))
     # The toolbar's indicator says idle before any kernel exists: wait for the status bar to name
     # the kernel and call it idle, and the indicator to agree, for a second in a row.
-    ready = ("() => /\\| Idle\\b/.test(document.querySelector('#jp-main-statusbar')?.innerText || '') && "
-             "!/No Kernel/.test(document.querySelector('#jp-main-statusbar').innerText) && "
-             f"!!document.querySelector(\"{PANEL} .jp-Notebook-ExecutionIndicator[data-status='idle']\")")
+    ready = (
+        "() => /\\| Idle\\b/.test(document.querySelector('#jp-main-statusbar')?.innerText || '') && "
+        "!/No Kernel/.test(document.querySelector('#jp-main-statusbar').innerText) && "
+        f"!!document.querySelector(\"{PANEL} .jp-Notebook-ExecutionIndicator[data-status='idle']\")"
+    )
     page.wait_for_function(ready, timeout=120_000)
     time.sleep(1)
     page.wait_for_function(ready, timeout=120_000)
@@ -277,8 +323,9 @@ def _run_all_cells(page, lab: JupyterLab, notebook: Path, report: Report, run_ti
     deadline = time.monotonic() + run_timeout
     quiet_since = None
     while True:
-        prompts = page.eval_on_selector_all(f"{PANEL} .jp-CodeCell .jp-InputPrompt",
-                                            "nodes => nodes.map(node => node.textContent.trim())")
+        prompts = page.eval_on_selector_all(
+            f"{PANEL} .jp-CodeCell .jp-InputPrompt", "nodes => nodes.map(node => node.textContent.trim())"
+        )
         numbered = sum(1 for prompt in prompts if re.fullmatch(r"\[\d+\]:", prompt))
         idle = page.locator(f"{PANEL} .jp-Notebook-ExecutionIndicator[data-status='idle']").count() > 0
         if numbered >= expected and idle:
@@ -294,7 +341,9 @@ def _run_all_cells(page, lab: JupyterLab, notebook: Path, report: Report, run_ti
         else:
             quiet_since = None
         if time.monotonic() > deadline:
-            report.problems.append(f"after {run_timeout:.0f} s only {numbered} of {expected} code cells had run")
+            report.problems.append(
+                f"after {run_timeout:.0f} s only {numbered} of {expected} code cells had run"
+            )
             return
         time.sleep(0.5)
 
@@ -314,8 +363,10 @@ def _check_outputs(page, report: Report):
             report.problems.append(f"the page shows {marker!r} {count} time(s), e.g. {line.strip()[:200]!r}")
     failed = panel.locator(".jupyter-widgets-error-widget").count()  # ipywidgets' broken-file icon
     if failed:
-        report.problems.append(f"{failed} widget(s) failed to display (ipywidgets' error icon; "
-                               "the browser console errors are in the notes)")
+        report.problems.append(
+            f"{failed} widget(s) failed to display (ipywidgets' error icon; "
+            "the browser console errors are in the notes)"
+        )
     stderr = panel.locator('.jp-OutputArea-output[data-mime-type="application/vnd.jupyter.stderr"]')
     for output in stderr.all_inner_texts():
         excerpt = " | ".join(line for line in output.strip().splitlines() if line.strip())[:400]
@@ -338,8 +389,10 @@ def _check_log_console(page, report: Report):
     lines = [line.strip() for line in logged.splitlines() if line.strip()]
     errors = [line for line in lines if re.match(r"\w*(Error|Exception|Warning)\b.*: ", line)]
     excerpt = " | ".join(errors or lines)[:400]  # the exception's own message says most
-    report.problems.append(f"the kernel wrote {count} message(s) to JupyterLab's Log Console while the "
-                           f"widgets were used (e.g. an exception in a callback): {excerpt}")
+    report.problems.append(
+        f"the kernel wrote {count} message(s) to JupyterLab's Log Console while the "
+        f"widgets were used (e.g. an exception in a callback): {excerpt}"
+    )
 
 
 def _mark_widgets(page) -> int:
@@ -350,7 +403,9 @@ def _mark_widgets(page) -> int:
                 o => o.querySelector('.widget-image') && !o.parentElement.closest('.jp-OutputArea-output'));
             outputs.forEach((o, i) => o.setAttribute('data-browser-test-widget', String(i + 1)));
             return outputs.length;
-        }""", PANEL)
+        }""",
+        PANEL,
+    )
 
 
 def _check_widgets(page, stem: str, artifacts: Path, report: Report, change_timeout: float):
@@ -378,8 +433,9 @@ def _check_widgets(page, stem: str, artifacts: Path, report: Report, change_time
         box.screenshot(path=str(after_path))
         report.screenshots.append(after_path)
         if not changed:
-            report.problems.append(f"{name}: the picture did not change within {change_timeout:.0f} s "
-                                   f"after {action}")
+            report.problems.append(
+                f"{name}: the picture did not change within {change_timeout:.0f} s after {action}"
+            )
         elif picture.screenshot() == before_pixels:
             report.problems.append(f"{name}: a new picture came after {action}, but it looks the same")
 
@@ -395,8 +451,10 @@ def _change_a_control(page, box) -> str | None:
             for _ in range(3):
                 page.keyboard.press(key)
             if _wait_until(lambda: handle.get_attribute("aria-valuenow") != start, 2):
-                return f"pressing {key} 3 times on its first slider (value {start} -> " \
-                       f"{handle.get_attribute('aria-valuenow')})"
+                return (
+                    f"pressing {key} 3 times on its first slider (value {start} -> "
+                    f"{handle.get_attribute('aria-valuenow')})"
+                )
         # a slider that does not move (disabled): try the other controls
     selects = box.locator(".widget-dropdown select")
     if selects.count():
@@ -405,10 +463,12 @@ def _change_a_control(page, box) -> str | None:
         current = select.evaluate("s => s.selectedIndex")
         select.select_option(index=(current + 1) % options)
         return f"choosing option {(current + 1) % options + 1} of {options} in its first dropdown"
-    for selector, what in ((".widget-toggle-buttons button:not(.mod-active)", "an unselected toggle button"),
-                           (".widget-play button", "its play button"),
-                           (".widget-checkbox input", "its checkbox"),
-                           ("button.jupyter-button", "its first button")):
+    for selector, what in (
+        (".widget-toggle-buttons button:not(.mod-active)", "an unselected toggle button"),
+        (".widget-play button", "its play button"),
+        (".widget-checkbox input", "its checkbox"),
+        ("button.jupyter-button", "its first button"),
+    ):
         controls = box.locator(selector)
         if controls.count():
             controls.first.click()
@@ -424,8 +484,10 @@ def _settled(picture, quiet: float = 1.5):
         src = picture.get_attribute("src")
         if src != last["src"]:
             last.update(src=src, since=time.monotonic())
-        return (time.monotonic() - last["since"] >= quiet
-                and picture.evaluate("img => img.complete && img.naturalWidth > 0"))
+        return time.monotonic() - last["since"] >= quiet and picture.evaluate(
+            "img => img.complete && img.naturalWidth > 0"
+        )
+
     return condition
 
 

@@ -1,4 +1,5 @@
 """Fixtures for the whole suite: no test may reach the network (loopback servers are fine)."""
+
 import socket
 
 import pytest

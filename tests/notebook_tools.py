@@ -1,4 +1,5 @@
 """Read a notebook's worked solutions, so tests check the very code a learner unfolds."""
+
 import json
 import re
 from pathlib import Path
@@ -15,7 +16,12 @@ def load_solutions(notebook_name: str) -> dict[str, object]:
     """
     cells = json.loads((NOTEBOOKS / notebook_name).read_text())["cells"]
     namespace: dict[str, object] = {}
-    blocks = [block for cell in cells if cell["cell_type"] == "markdown" for block in SOLUTION.findall("".join(cell["source"]))]
+    blocks = [
+        block
+        for cell in cells
+        if cell["cell_type"] == "markdown"
+        for block in SOLUTION.findall("".join(cell["source"]))
+    ]
     if not blocks:
         raise LookupError(f"{notebook_name} has no worked solution (a ```python block inside <details>)")
     for block in blocks:

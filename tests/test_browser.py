@@ -9,13 +9,13 @@ Needs Debian's Chromium at /usr/bin/chromium and the playwright package; without
 tests are skipped (with the reason), unless CNNLIB_REQUIRE_BROWSER=1 (set by .ci/run), which
 makes a missing browser a failure.
 """
+
 import hashlib
 import json
 import os
 
-import pytest
-
 import browser
+import pytest
 
 MISSING = browser.missing_browser()
 NOTEBOOKS = browser.notebooks_with_widgets()
@@ -39,8 +39,11 @@ def lab(browser_ready, tmp_path_factory):
         yield server
     # JupyterLab runs here with autosave off: no notebook may come back saved with its outputs
     # (an author may rewrite one meanwhile, without outputs: that is not the test's doing).
-    saved = [path.name for path in notebooks
-             if path.exists() and digest(path) != digests[path] and has_outputs(path)]
+    saved = [
+        path.name
+        for path in notebooks
+        if path.exists() and digest(path) != digests[path] and has_outputs(path)
+    ]
     assert not saved, f"JupyterLab saved notebooks with their outputs into the repository: {saved}"
 
 
@@ -50,7 +53,9 @@ def digest(path):
 
 def has_outputs(path):
     cells = json.loads(path.read_text(encoding="utf-8"))["cells"]
-    return any(cell.get("outputs") or cell.get("execution_count") for cell in cells if cell["cell_type"] == "code")
+    return any(
+        cell.get("outputs") or cell.get("execution_count") for cell in cells if cell["cell_type"] == "code"
+    )
 
 
 @pytest.fixture(scope="module")
@@ -68,7 +73,9 @@ def test_some_notebook_has_widgets():
 def test_widgets_render_and_respond(context, lab, notebook):
     report = browser.check_notebook(context, lab, notebook)
     print(report.summary())
-    assert report.widgets, f"{notebook.name} uses cnnlib.widgets but shows no widget picture\n{report.summary()}"
+    assert report.widgets, (
+        f"{notebook.name} uses cnnlib.widgets but shows no widget picture\n{report.summary()}"
+    )
     assert not report.problems, report.summary()
 
 
@@ -78,10 +85,13 @@ def test_a_broken_widget_is_caught(context, lab):
     print(report.summary())
     problems = "\n".join(report.problems)
     assert report.widgets == 2, report.summary()  # the third widget never renders a picture
-    assert not any(problem.startswith("widget 1 ") for problem in report.problems), \
+    assert not any(problem.startswith("widget 1 ") for problem in report.problems), (
         f"the working widget was reported broken:\n{problems}"
+    )
     assert "widget 2 of 2: the picture did not change" in problems, problems
     assert "1 widget(s) failed to display" in problems, problems
-    assert "Log Console while the widgets were used (e.g. an exception in a callback): RuntimeError: " \
-        "deliberately broken: the update callback fails" in problems, problems
+    assert (
+        "Log Console while the widgets were used (e.g. an exception in a callback): RuntimeError: "
+        "deliberately broken: the update callback fails" in problems
+    ), problems
     assert "an output shows an error or warning: " in problems and "ValueError" in problems, problems

@@ -1,4 +1,5 @@
 """The checkers of notebook 03 pass its worked solutions and catch each plausible mistake with its hint."""
+
 import numpy as np
 import pytest
 from notebook_tools import load_solutions
@@ -101,7 +102,9 @@ def test_shape_cases():
     assert SHAPE_CASES[0][0][0] > 1  # the first case has depth > 1: forgetting n fails at once
     assert any(s[1] != s[2] for s, k, d in SHAPE_CASES)
     assert any(k == 1 for s, k, d in SHAPE_CASES)
-    assert any(k == min(s[1:]) for s, k, d in SHAPE_CASES) and any(k == s[1] == s[2] for s, k, d in SHAPE_CASES)
+    assert any(k == min(s[1:]) for s, k, d in SHAPE_CASES) and any(
+        k == s[1] == s[2] for s, k, d in SHAPE_CASES
+    )
 
 
 def test_parameter_count_right_on_the_mnist_layer_only():
@@ -156,10 +159,22 @@ def test_forward_cases_are_awkward():
 @pytest.mark.parametrize(
     "pairs, hint",
     [
-        (lambda d, n: [(i, j, (i, j), convolve2d) for i in range(d) for j in range(n)], "that is convolution"),
-        (lambda d, n: [(i, j, (j, i), correlate2d) for i in range(d) for j in range(n)], "indices are mixed up"),
-        (lambda d, n: [(i, i, (i, j), correlate2d) for i in range(d) for j in range(n)], "indices are mixed up"),
-        (lambda d, n: [(i, 0, (i, 0), correlate2d) for i in range(d)], "Yours uses the first slice X_1 alone"),
+        (
+            lambda d, n: [(i, j, (i, j), convolve2d) for i in range(d) for j in range(n)],
+            "that is convolution",
+        ),
+        (
+            lambda d, n: [(i, j, (j, i), correlate2d) for i in range(d) for j in range(n)],
+            "indices are mixed up",
+        ),
+        (
+            lambda d, n: [(i, i, (i, j), correlate2d) for i in range(d) for j in range(n)],
+            "indices are mixed up",
+        ),
+        (
+            lambda d, n: [(i, 0, (i, 0), correlate2d) for i in range(d)],
+            "Yours uses the first slice X_1 alone",
+        ),
     ],
 )
 def test_forward_recognises_mistakes(pairs, hint):
@@ -182,7 +197,7 @@ def test_forward_bias_added_once_per_input_slice(start_from_bias):
         output = np.array(biases, dtype=float) if start_from_bias else np.zeros(biases.shape)
         for i in range(kernels.shape[0]):
             for j in range(kernels.shape[1]):
-                output[i] += biases[i] + correlate2d(x[j], kernels[i, j])   # B_i once per slice j
+                output[i] += biases[i] + correlate2d(x[j], kernels[i, j])  # B_i once per slice j
         return output
 
     result = check_forward(bias_in_the_slice_loop)
@@ -216,9 +231,11 @@ def test_forward_assignment_without_bias():
 
 def test_forward_swapped_indices_fail_even_when_n_differs_from_d():
     """Past the n == d case, mixing K_ij and K_ji raises: still a failure, with the case that raised."""
+
     def swapped(x, kernels, biases):
-        return forward_loops(x, kernels, biases, lambda d, n: [(i, j, (j, i), correlate2d)
-                                                               for i in range(d) for j in range(n)])
+        return forward_loops(
+            x, kernels, biases, lambda d, n: [(i, j, (j, i), correlate2d) for i in range(d) for j in range(n)]
+        )
 
     cases = [case for case in forward_cases() if case[1].shape[0] != case[1].shape[1]]
     result = check_function("forward pass", swapped, reference_forward, cases)
@@ -231,6 +248,7 @@ def test_forward_unanswered():
 
 def test_forward_learner_must_not_change_its_arguments():
     """Adding into ``biases`` in place would make a layer's biases drift with every call."""
+
     def in_place(x, kernels, biases):
         for i in range(kernels.shape[0]):
             for j in range(kernels.shape[1]):

@@ -1,5 +1,6 @@
 """The checkers' framework: a function that never returns, or is stopped, gets a verdict naming its case; an
 output of integers is named; every known mistake of every checker earns its own hint."""
+
 import signal
 import time
 
@@ -7,12 +8,22 @@ import numpy as np
 import pytest
 
 import cnnlib.checks
-from cnnlib.checks import check_function
-from cnnlib.checks import convolution, convolutional_layer, correlation, gradients, mnist, sigmoid_bce, xor
+from cnnlib.checks import (
+    check_function,
+    convolution,
+    convolutional_layer,
+    correlation,
+    gradients,
+    mnist,
+    sigmoid_bce,
+    xor,
+)
 from cnnlib.layers import Convolutional
 
 CASES = [(np.arange(6.0).reshape(2, 3), np.ones((1, 2)))]
-needs_alarm = pytest.mark.skipif(not hasattr(signal, "setitimer"), reason="no SIGALRM here: no time limit either")
+needs_alarm = pytest.mark.skipif(
+    not hasattr(signal, "setitimer"), reason="no SIGALRM here: no time limit either"
+)
 
 
 def forever(*args):
@@ -97,23 +108,38 @@ class ForeverLayer(Convolutional):
 
 
 CHECKERS = [
-    xor.check_dense_gradients, xor.check_mse_prime, xor.check_tanh_prime,
-    correlation.check_output_shape, correlation.check_output_element, correlation.check_correlate2d,
-    convolution.check_rotate180, convolution.check_full_output_size, convolution.check_pad_full,
+    xor.check_dense_gradients,
+    xor.check_mse_prime,
+    xor.check_tanh_prime,
+    correlation.check_output_shape,
+    correlation.check_output_element,
+    correlation.check_correlate2d,
+    convolution.check_rotate180,
+    convolution.check_full_output_size,
+    convolution.check_pad_full,
     convolution.check_convolve2d,
-    convolutional_layer.check_output_shape, convolutional_layer.check_parameter_count,
+    convolutional_layer.check_output_shape,
+    convolutional_layer.check_parameter_count,
     convolutional_layer.check_forward,
-    gradients.check_bias_gradient, gradients.check_kernel_gradient, gradients.check_input_gradient,
-    sigmoid_bce.check_sigmoid_prime, sigmoid_bce.check_bce_prime, sigmoid_bce.check_reshape_backward,
+    gradients.check_bias_gradient,
+    gradients.check_kernel_gradient,
+    gradients.check_input_gradient,
+    sigmoid_bce.check_sigmoid_prime,
+    sigmoid_bce.check_bce_prime,
+    sigmoid_bce.check_reshape_backward,
     sigmoid_bce.check_sigmoid_bce_gradient,
-    mnist.check_one_hot, mnist.check_confusion_matrix,
+    mnist.check_one_hot,
+    mnist.check_confusion_matrix,
 ]
 
 
 @needs_alarm
-@pytest.mark.parametrize("check, learner", [(check, forever) for check in CHECKERS]
-                         + [(check, interrupted) for check in CHECKERS]
-                         + [(gradients.check_fixed_layer, ForeverLayer)])
+@pytest.mark.parametrize(
+    "check, learner",
+    [(check, forever) for check in CHECKERS]
+    + [(check, interrupted) for check in CHECKERS]
+    + [(gradients.check_fixed_layer, ForeverLayer)],
+)
 def test_every_checker_turns_a_hang_or_an_interrupt_into_a_verdict(monkeypatch, check, learner):
     monkeypatch.setattr(cnnlib.checks, "TIME_LIMIT", 0.02)
     result = check(learner)
@@ -133,16 +159,21 @@ def test_integers_are_right_where_the_answer_is_whole_and_named_where_it_is_not(
 
 
 # a known mistake whose answer, on the case where it first fails, is another's: (exercise, the start of its hint)
-SHARED = {("input gradient", "the padding is wrong")}  # kh - 1 zeros on both axes: a valid pass on a 1 x 2 kernel
+SHARED = {
+    ("input gradient", "the padding is wrong")
+}  # kh - 1 zeros on both axes: a valid pass on a 1 x 2 kernel
 
 
-@pytest.mark.parametrize("check, right", [(check, None) for check in CHECKERS]
-                         + [(gradients.check_fixed_layer, Convolutional)])
+@pytest.mark.parametrize(
+    "check, right", [(check, None) for check in CHECKERS] + [(gradients.check_fixed_layer, Convolutional)]
+)
 def test_every_known_mistake_submitted_as_an_answer_earns_its_own_hint(monkeypatch, check, right):
     """Cases chosen so that no two mistakes agree where they first fail: a hint then describes the answer it gets."""
     calls = []
 
-    def capture(exercise, _, reference, cases, mistakes=(), parts=()):  # the checker's own calls, answered rightly
+    def capture(
+        exercise, _, reference, cases, mistakes=(), parts=()
+    ):  # the checker's own calls, answered rightly
         calls.append((exercise, reference, cases, mistakes, parts))
         return check_function(exercise, reference, reference, cases, mistakes, parts)
 
@@ -155,4 +186,7 @@ def test_every_known_mistake_submitted_as_an_answer_earns_its_own_hint(monkeypat
             result = check_function(exercise, mistake.answer, reference, cases, mistakes, parts)
             hint = result.message.partition("hint: ")[2]
             if not any(exercise == name and mistake.hint.startswith(start) for name, start in SHARED):
-                assert result.status == "failed" and hint.startswith(mistake.hint), (mistake.hint, result.message)
+                assert result.status == "failed" and hint.startswith(mistake.hint), (
+                    mistake.hint,
+                    result.message,
+                )

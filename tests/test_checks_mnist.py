@@ -1,10 +1,11 @@
 """Notebook 06's checkers: the notebook's own solutions pass; plausible mistakes fail with their hint."""
+
 import numpy as np
 import pytest
+from notebook_tools import load_solutions
 
 from cnnlib.checks.mnist import OUTPUT_CASES, check_confusion_matrix, check_one_hot, confusion_matrix
 from cnnlib.datasets import one_hot
-from notebook_tools import load_solutions
 
 SOLUTIONS = load_solutions("06-mnist-zeros-and-ones.ipynb")
 
@@ -17,10 +18,13 @@ def hint_of(result):
     return result.message.partition("hint: ")[2]
 
 
-@pytest.mark.parametrize("check, name, exercise", [
-    (check_one_hot, "my_one_hot", "one-hot labels"),
-    (check_confusion_matrix, "my_confusion_matrix", "confusion matrix"),
-])
+@pytest.mark.parametrize(
+    "check, name, exercise",
+    [
+        (check_one_hot, "my_one_hot", "one-hot labels"),
+        (check_confusion_matrix, "my_confusion_matrix", "confusion matrix"),
+    ],
+)
 def test_the_notebook_solution_passes_and_the_stub_is_unanswered(check, name, exercise):
     result = check(SOLUTIONS[name])
     assert result.status == "passed" and bool(result), result
@@ -30,10 +34,17 @@ def test_the_notebook_solution_passes_and_the_stub_is_unanswered(check, name, ex
 
 
 def test_other_right_answers_pass_too():
-    assert check_one_hot(lambda labels, classes: (labels[:, None] == np.array(classes)[None, :])[:, :, None] * 1.0)
-    assert check_confusion_matrix(lambda o, l: np.array(
-        [[np.sum((l[:, i, 0] == 1) & (o[:, :, 0].argmax(axis=1) == j)) for j in range(l.shape[1])]
-         for i in range(l.shape[1])]))
+    assert check_one_hot(
+        lambda labels, classes: (labels[:, None] == np.array(classes)[None, :])[:, :, None] * 1.0
+    )
+    assert check_confusion_matrix(
+        lambda o, l: np.array(
+            [
+                [np.sum((l[:, i, 0] == 1) & (o[:, :, 0].argmax(axis=1) == j)) for j in range(l.shape[1])]
+                for i in range(l.shape[1])
+            ]
+        )
+    )
 
 
 def test_the_reference_counts_true_rows_and_predicted_columns():
@@ -51,13 +62,22 @@ def test_the_cases_include_two_outputs_both_above_or_both_below_one_half():
     assert both_high and both_low
 
 
-@pytest.mark.parametrize("wrong, hint", [
-    (lambda labels, classes: one_hot(labels, classes)[:, :, 0], "each label must be a column"),
-    (lambda labels, classes: one_hot(labels, classes).transpose(0, 2, 1), "each label is a row (1, classes) here"),
-    (lambda labels, classes: np.eye(10)[labels][:, :, np.newaxis], "that is one row per digit 0 to 9"),
-    (lambda labels, classes: one_hot(labels, sorted(classes)), "in the order given"),
-    (lambda labels, classes: one_hot(labels, classes).astype(int) * 2, None),  # wrong, and no hint knows it
-])
+@pytest.mark.parametrize(
+    "wrong, hint",
+    [
+        (lambda labels, classes: one_hot(labels, classes)[:, :, 0], "each label must be a column"),
+        (
+            lambda labels, classes: one_hot(labels, classes).transpose(0, 2, 1),
+            "each label is a row (1, classes) here",
+        ),
+        (lambda labels, classes: np.eye(10)[labels][:, :, np.newaxis], "that is one row per digit 0 to 9"),
+        (lambda labels, classes: one_hot(labels, sorted(classes)), "in the order given"),
+        (
+            lambda labels, classes: one_hot(labels, classes).astype(int) * 2,
+            None,
+        ),  # wrong, and no hint knows it
+    ],
+)
 def test_one_hot_mistakes_fail_with_their_hint(wrong, hint):
     result = check_one_hot(wrong)
     assert result.status == "failed", result
@@ -67,10 +87,13 @@ def test_one_hot_mistakes_fail_with_their_hint(wrong, hint):
         assert hint in hint_of(result), result
 
 
-@pytest.mark.parametrize("wrong", [
-    lambda labels, classes: np.eye(2)[labels][:, :, np.newaxis],
-    lambda labels, classes: np.eye(len(classes))[labels][:, :, np.newaxis],
-])
+@pytest.mark.parametrize(
+    "wrong",
+    [
+        lambda labels, classes: np.eye(2)[labels][:, :, np.newaxis],
+        lambda labels, classes: np.eye(len(classes))[labels][:, :, np.newaxis],
+    ],
+)
 def test_a_one_hot_indexed_by_the_digit_fails_on_other_digits_with_a_hint(wrong):
     result = check_one_hot(wrong)
     assert result.status == "failed" and "raised IndexError" in result.message
@@ -96,15 +119,18 @@ def _threshold_answer(o, l):
     return confusion_matrix(fake, l)
 
 
-@pytest.mark.parametrize("wrong, hint", [
-    (lambda o, l: confusion_matrix(o, l).T, "your matrix is transposed"),
-    (lambda o, l: confusion_matrix(l, o), "your matrix is transposed"),  # outputs and labels swapped
-    (lambda o, l: confusion_matrix(o, l) / len(o), "do not divide by N"),
-    (fancy_index_count, "Use np.add.at(matrix, (true, predicted), 1), or a loop"),
-    (_threshold_answer, "not 'output 1 > 0.5'"),
-    (lambda o, l: confusion_matrix(l, l), "every sample on the diagonal"),
-    (lambda o, l: confusion_matrix(o, l).ravel(), "the shape is wrong"),
-])
+@pytest.mark.parametrize(
+    "wrong, hint",
+    [
+        (lambda o, l: confusion_matrix(o, l).T, "your matrix is transposed"),
+        (lambda o, l: confusion_matrix(l, o), "your matrix is transposed"),  # outputs and labels swapped
+        (lambda o, l: confusion_matrix(o, l) / len(o), "do not divide by N"),
+        (fancy_index_count, "Use np.add.at(matrix, (true, predicted), 1), or a loop"),
+        (_threshold_answer, "not 'output 1 > 0.5'"),
+        (lambda o, l: confusion_matrix(l, l), "every sample on the diagonal"),
+        (lambda o, l: confusion_matrix(o, l).ravel(), "the shape is wrong"),
+    ],
+)
 def test_confusion_matrix_mistakes_fail_with_their_hint(wrong, hint):
     result = check_confusion_matrix(wrong)
     assert result.status == "failed", result
@@ -113,7 +139,9 @@ def test_confusion_matrix_mistakes_fail_with_their_hint(wrong, hint):
 
 def test_a_transposed_matrix_is_caught_on_the_smallest_case():
     result = check_confusion_matrix(lambda o, l: confusion_matrix(o, l).T)
-    assert len(result.case["args"][0]) == 1  # one image, read wrongly: [[0, 1], [0, 0]] against [[0, 0], [1, 0]]
+    assert (
+        len(result.case["args"][0]) == 1
+    )  # one image, read wrongly: [[0, 1], [0, 0]] against [[0, 0], [1, 0]]
 
 
 @pytest.mark.parametrize("check", [check_one_hot, check_confusion_matrix])

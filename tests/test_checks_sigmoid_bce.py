@@ -1,15 +1,24 @@
 """Notebook 05's checkers: pass the notebook's own solutions, fail each plausible mistake with its hint."""
+
 import warnings
 
 import numpy as np
 import pytest
+from notebook_tools import load_solutions
 from scipy.special import expit
 
 from cnnlib.activations import sigmoid_prime
-from cnnlib.checks.sigmoid_bce import (BCE_CASES, COMBINED_CASES, RESHAPE_CASES, SIGMOID_CASES, check_bce_prime,
-                                       check_reshape_backward, check_sigmoid_bce_gradient, check_sigmoid_prime)
+from cnnlib.checks.sigmoid_bce import (
+    BCE_CASES,
+    COMBINED_CASES,
+    RESHAPE_CASES,
+    SIGMOID_CASES,
+    check_bce_prime,
+    check_reshape_backward,
+    check_sigmoid_bce_gradient,
+    check_sigmoid_prime,
+)
 from cnnlib.losses import binary_cross_entropy_prime
-from notebook_tools import load_solutions
 
 SOLUTIONS = load_solutions("05-reshape-sigmoid-bce.ipynb")
 CHECKERS = [
@@ -59,19 +68,23 @@ def test_the_cases_hold_the_awkward_ones():
 
 # --- exercise 1 ------------------------------------------------------------------------------
 
+
 def stable(x):
     return expit(x)
 
 
-@pytest.mark.parametrize("wrong, hint", [
-    (lambda x: stable(x) * (1 + stable(x)), "that is s(1 + s)"),
-    (lambda x: 1 - stable(x), "that is e^-x / (1 + e^-x) = 1 - s(x)"),
-    (lambda x: x * (1 - x), "that is x(1 - x)"),
-    (lambda x: stable(x), "that is s(x) itself"),
-    (lambda x: 1 - stable(x) ** 2, "that is 1 - s^2, tanh's pattern"),
-    (lambda x: stable(x) ** 2 * (1 - stable(x)), "that is s^2 (1 - s)"),
-    (lambda x: (stable(x) * (1 - stable(x))).ravel(), "the shape is wrong"),
-])
+@pytest.mark.parametrize(
+    "wrong, hint",
+    [
+        (lambda x: stable(x) * (1 + stable(x)), "that is s(1 + s)"),
+        (lambda x: 1 - stable(x), "that is e^-x / (1 + e^-x) = 1 - s(x)"),
+        (lambda x: x * (1 - x), "that is x(1 - x)"),
+        (lambda x: stable(x), "that is s(x) itself"),
+        (lambda x: 1 - stable(x) ** 2, "that is 1 - s^2, tanh's pattern"),
+        (lambda x: stable(x) ** 2 * (1 - stable(x)), "that is s^2 (1 - s)"),
+        (lambda x: (stable(x) * (1 - stable(x))).ravel(), "the shape is wrong"),
+    ],
+)
 def test_sigmoid_prime_mistakes_fail_with_their_hint(wrong, hint):
     result = check_sigmoid_prime(wrong)
     assert result.status == "failed"
@@ -92,10 +105,13 @@ def test_a_naive_exp_with_right_values_fails_for_its_warning_without_letting_it_
     assert -1000.0 in result.case["args"][0]
 
 
-@pytest.mark.parametrize("formula", [
-    lambda x: np.exp(-x) / (1 + np.exp(-x)) ** 2,  # overflows at x = -1000
-    lambda x: np.exp(x) / (1 + np.exp(x)) ** 2,    # the same derivative, overflowing at x = +1000
-])
+@pytest.mark.parametrize(
+    "formula",
+    [
+        lambda x: np.exp(-x) / (1 + np.exp(-x)) ** 2,  # overflows at x = -1000
+        lambda x: np.exp(x) / (1 + np.exp(x)) ** 2,  # the same derivative, overflowing at x = +1000
+    ],
+)
 def test_the_derivative_written_with_exponentials_gives_nan_far_out_and_is_told_why(formula):
     result = check_sigmoid_prime(formula)
     assert result.status == "failed"
@@ -126,25 +142,39 @@ def test_a_failure_away_from_the_rounding_has_no_note():
 
 # --- exercise 2 ------------------------------------------------------------------------------
 
+
 def clip(y):
     return np.clip(y, 1e-15, 1 - 1e-15)
 
 
-@pytest.mark.parametrize("wrong, hint", [
-    (lambda t, y: ((1 - t) / (1 - y) - t / y) / np.size(t), "the clip is missing"),
-    (lambda t, y: (1 - t) / (1 - clip(y)) - t / clip(y), "the division by n is missing"),
-    # both missing: the unclipped 1/0 shows first, on a single output
-    (lambda t, y: (1 - t) / (1 - y) - t / y, "the clip is missing"),
-    (lambda t, y: (t / clip(y) - (1 - t) / (1 - clip(y))) / np.size(t), "the sign is flipped"),
-    (lambda t, y: -t / clip(y) / np.size(t), "the (1 - y*) term is missing"),
-    (lambda t, y: (1 - t) / (1 - clip(y)) / np.size(t), "the y* term is missing"),
-    (lambda t, y: -(t * np.log(clip(y)) + (1 - t) * np.log(1 - clip(y))) / np.size(t), "that is the loss"),
-    (lambda t, y: 2 * (y - t) / np.size(t), "that is the MSE's derivative"),
-    (lambda t, y: ((1 - t) / (1 - clip(y)) - t / clip(y)) / len(t), "n is the number of elements (np.size), not len"),
-    (lambda t, y: ((1 - t) / (1 - np.clip(y, 1e-7, 1 - 1e-7)) - t / np.clip(y, 1e-7, 1 - 1e-7)) / np.size(t),
-     "the course clips at 1e-15 (cnnlib.losses.EPSILON"),
-    (lambda t, y: binary_cross_entropy_prime(t, y).ravel(), "the shape is wrong"),
-])
+@pytest.mark.parametrize(
+    "wrong, hint",
+    [
+        (lambda t, y: ((1 - t) / (1 - y) - t / y) / np.size(t), "the clip is missing"),
+        (lambda t, y: (1 - t) / (1 - clip(y)) - t / clip(y), "the division by n is missing"),
+        # both missing: the unclipped 1/0 shows first, on a single output
+        (lambda t, y: (1 - t) / (1 - y) - t / y, "the clip is missing"),
+        (lambda t, y: (t / clip(y) - (1 - t) / (1 - clip(y))) / np.size(t), "the sign is flipped"),
+        (lambda t, y: -t / clip(y) / np.size(t), "the (1 - y*) term is missing"),
+        (lambda t, y: (1 - t) / (1 - clip(y)) / np.size(t), "the y* term is missing"),
+        (
+            lambda t, y: -(t * np.log(clip(y)) + (1 - t) * np.log(1 - clip(y))) / np.size(t),
+            "that is the loss",
+        ),
+        (lambda t, y: 2 * (y - t) / np.size(t), "that is the MSE's derivative"),
+        (
+            lambda t, y: ((1 - t) / (1 - clip(y)) - t / clip(y)) / len(t),
+            "n is the number of elements (np.size), not len",
+        ),
+        (
+            lambda t, y: (
+                ((1 - t) / (1 - np.clip(y, 1e-7, 1 - 1e-7)) - t / np.clip(y, 1e-7, 1 - 1e-7)) / np.size(t)
+            ),
+            "the course clips at 1e-15 (cnnlib.losses.EPSILON",
+        ),
+        (lambda t, y: binary_cross_entropy_prime(t, y).ravel(), "the shape is wrong"),
+    ],
+)
 def test_bce_prime_mistakes_fail_with_their_hint(wrong, hint):
     with warnings.catch_warnings():
         warnings.simplefilter("error")  # an unclipped learner's division by zero is caught, not raised
@@ -162,21 +192,28 @@ def test_the_missing_clip_is_shown_on_an_exact_prediction_with_its_warning():
 
 
 def test_a_different_epsilon_fails_on_the_exact_predictions():
-    result = check_bce_prime(lambda t, y: ((1 - t) / (1 - np.clip(y, 1e-12, 1 - 1e-12))
-                                           - t / np.clip(y, 1e-12, 1 - 1e-12)) / np.size(t))
+    result = check_bce_prime(
+        lambda t, y: (
+            ((1 - t) / (1 - np.clip(y, 1e-12, 1 - 1e-12)) - t / np.clip(y, 1e-12, 1 - 1e-12)) / np.size(t)
+        )
+    )
     assert result.status == "failed"
     assert np.any((result.case["args"][1] == 0) | (result.case["args"][1] == 1))
 
 
 # --- exercise 3 ------------------------------------------------------------------------------
 
-@pytest.mark.parametrize("wrong, hint", [
-    (lambda g, i, o: g, "that is the gradient in the layer's output shape"),
-    (lambda g, i, o: np.reshape(g, o), "that is the gradient in the layer's output shape"),
-    (lambda g, i, o: np.reshape(g, i, order="F"), "you reshaped in column-major (Fortran) order"),
-    (lambda g, i, o: np.reshape(g, i[::-1]).T, "you reshaped in column-major (Fortran) order"),
-    (lambda g, i, o: np.ravel(g), "the shape is wrong: expected (1, 2, 3), got (6,)"),
-])
+
+@pytest.mark.parametrize(
+    "wrong, hint",
+    [
+        (lambda g, i, o: g, "that is the gradient in the layer's output shape"),
+        (lambda g, i, o: np.reshape(g, o), "that is the gradient in the layer's output shape"),
+        (lambda g, i, o: np.reshape(g, i, order="F"), "you reshaped in column-major (Fortran) order"),
+        (lambda g, i, o: np.reshape(g, i[::-1]).T, "you reshaped in column-major (Fortran) order"),
+        (lambda g, i, o: np.ravel(g), "the shape is wrong: expected (1, 2, 3), got (6,)"),
+    ],
+)
 def test_reshape_backward_mistakes_fail_with_their_hint(wrong, hint):
     result = check_reshape_backward(wrong)
     assert result.status == "failed"
@@ -200,18 +237,22 @@ def test_reshape_backward_arithmetic_is_wrong():
 
 # --- exercise 4 ------------------------------------------------------------------------------
 
+
 def original_product(t, x):
     return binary_cross_entropy_prime(t, expit(x)) * sigmoid_prime(x)
 
 
-@pytest.mark.parametrize("wrong, hint", [
-    (original_product, "that is the original code's way"),
-    (lambda t, x: (t - expit(x)) / np.size(t), "the sign is flipped"),
-    (lambda t, x: expit(x) - t, "the division by n is missing"),
-    (lambda t, x: (expit(x) - t) / len(t), "n is the number of elements (np.size), not len"),
-    (lambda t, x: (x - t) / np.size(t), "use the prediction y = s(x), not x itself"),
-    (lambda t, x: sigmoid_prime(x) * (expit(x) - t) / np.size(t), "there is an extra factor s'(x)"),
-])
+@pytest.mark.parametrize(
+    "wrong, hint",
+    [
+        (original_product, "that is the original code's way"),
+        (lambda t, x: (t - expit(x)) / np.size(t), "the sign is flipped"),
+        (lambda t, x: expit(x) - t, "the division by n is missing"),
+        (lambda t, x: (expit(x) - t) / len(t), "n is the number of elements (np.size), not len"),
+        (lambda t, x: (x - t) / np.size(t), "use the prediction y = s(x), not x itself"),
+        (lambda t, x: sigmoid_prime(x) * (expit(x) - t) / np.size(t), "there is an extra factor s'(x)"),
+    ],
+)
 def test_sigmoid_bce_gradient_mistakes_fail_with_their_hint(wrong, hint):
     result = check_sigmoid_bce_gradient(wrong)
     assert result.status == "failed"

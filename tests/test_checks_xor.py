@@ -1,9 +1,10 @@
 """Notebook 00's checkers: pass the notebook's own solutions, fail each plausible mistake with its hint."""
+
 import numpy as np
 import pytest
+from notebook_tools import load_solutions
 
 from cnnlib.checks.xor import check_dense_gradients, check_mse_prime, check_tanh_prime
-from notebook_tools import load_solutions
 
 SOLUTIONS = load_solutions("00-neural-network-from-scratch-xor.ipynb")
 
@@ -14,8 +15,11 @@ def unanswered(*args):
 
 @pytest.mark.parametrize(
     "checker, solution",
-    [(check_dense_gradients, "my_dense_gradients"), (check_mse_prime, "my_mse_prime"),
-     (check_tanh_prime, "my_tanh_prime")],
+    [
+        (check_dense_gradients, "my_dense_gradients"),
+        (check_mse_prime, "my_mse_prime"),
+        (check_tanh_prime, "my_tanh_prime"),
+    ],
 )
 def test_the_notebooks_solution_passes(checker, solution):
     result = checker(SOLUTIONS[solution])
@@ -23,9 +27,14 @@ def test_the_notebooks_solution_passes(checker, solution):
     assert "correct on all" in result.message
 
 
-@pytest.mark.parametrize("checker, exercise", [(check_dense_gradients, "Dense gradients"),
-                                               (check_mse_prime, "MSE derivative"),
-                                               (check_tanh_prime, "tanh derivative")])
+@pytest.mark.parametrize(
+    "checker, exercise",
+    [
+        (check_dense_gradients, "Dense gradients"),
+        (check_mse_prime, "MSE derivative"),
+        (check_tanh_prime, "tanh derivative"),
+    ],
+)
 def test_an_unanswered_stub_is_reported_not_raised(checker, exercise):
     result = checker(unanswered)
     assert (result.status, result.exercise) == ("unanswered", exercise)
@@ -35,13 +44,37 @@ def test_an_unanswered_stub_is_reported_not_raised(checker, exercise):
 @pytest.mark.parametrize(
     "wrong, part, hint",
     [
-        (lambda w, x, g: (w.T @ g, x @ g.T), "in dE/dW (weights_gradient", "that is X dE/dY^T, the transpose"),
-        (lambda w, x, g: (w.T @ g, g.T @ x), "in dE/dW (weights_gradient", "that is dE/dY^T X, a dot product"),
-        (lambda w, x, g: (w.T @ g, g @ w), "in dE/dW (weights_gradient", "dE/dw_ji = dE/dy_j x_i involves the input x"),
+        (
+            lambda w, x, g: (w.T @ g, x @ g.T),
+            "in dE/dW (weights_gradient",
+            "that is X dE/dY^T, the transpose",
+        ),
+        (
+            lambda w, x, g: (w.T @ g, g.T @ x),
+            "in dE/dW (weights_gradient",
+            "that is dE/dY^T X, a dot product",
+        ),
+        (
+            lambda w, x, g: (w.T @ g, g @ w),
+            "in dE/dW (weights_gradient",
+            "dE/dw_ji = dE/dy_j x_i involves the input x",
+        ),
         (lambda w, x, g: (w @ g, g @ x.T), "in dE/dX (input_gradient", "that is W dE/dY"),
-        (lambda w, x, g: ((w.T @ g).T, g @ x.T), "in dE/dX (input_gradient", "dE/dX is a column like X (i, 1), you returned a row"),
-        (lambda w, x, g: (g @ x.T, w.T @ g), "in dE/dX (input_gradient", "your first value is the weights gradient"),
-        (lambda w, x, g: (w.T @ g, g * x.T + 1), "in dE/dW (weights_gradient", None),  # a wrong answer no hint names
+        (
+            lambda w, x, g: ((w.T @ g).T, g @ x.T),
+            "in dE/dX (input_gradient",
+            "dE/dX is a column like X (i, 1), you returned a row",
+        ),
+        (
+            lambda w, x, g: (g @ x.T, w.T @ g),
+            "in dE/dX (input_gradient",
+            "your first value is the weights gradient",
+        ),
+        (
+            lambda w, x, g: (w.T @ g, g * x.T + 1),
+            "in dE/dW (weights_gradient",
+            None,
+        ),  # a wrong answer no hint names
     ],
 )
 def test_dense_gradient_mistakes_fail_with_their_hint(wrong, part, hint):
@@ -98,7 +131,10 @@ def test_dense_gradients_refuse_a_non_function():
         (lambda t, p: 2 * (t - p) / np.size(t), "the sign is flipped"),
         (lambda t, p: (t - p) ** 2 / np.size(t), "that is the loss term by term"),
         (lambda t, p: np.mean(2 * (p - t)), "the shape is wrong"),
-        (lambda t, p: 2 * (p - t) / len(t), "len counts rows; use np.size"),  # right on columns, wrong on (2, 3)
+        (
+            lambda t, p: 2 * (p - t) / len(t),
+            "len counts rows; use np.size",
+        ),  # right on columns, wrong on (2, 3)
     ],
 )
 def test_mse_prime_mistakes_fail_with_their_hint(wrong, hint):
@@ -112,8 +148,8 @@ def test_mse_prime_mistakes_fail_with_their_hint(wrong, hint):
     [
         (lambda x: 1 - np.tanh(x), "that is 1 - tanh(x):"),
         (lambda x: np.tanh(x) ** 2, "that is tanh(x)^2"),
-        (lambda x: 1 - x ** 2, "that is 1 - x^2"),
-        (lambda x: 1 - np.tanh(x ** 2), "that is 1 - tanh(x^2)"),
+        (lambda x: 1 - x**2, "that is 1 - x^2"),
+        (lambda x: 1 - np.tanh(x**2), "that is 1 - tanh(x^2)"),
         (lambda x: 1 / np.cosh(x), "that is 1 / cosh(x)"),
         (lambda x: np.tanh(x), "that is tanh(x) itself"),
         (lambda x: 1 - np.tanh(x).ravel() ** 2, "the shape is wrong"),

@@ -1,4 +1,5 @@
 """The plain loops of cnnlib.correlation against scipy.signal, on random shapes."""
+
 import numpy as np
 import pytest
 from hypothesis import given, settings
@@ -60,11 +61,35 @@ def test_rotate180_turns_half_a_turn():
 @pytest.mark.parametrize(
     "image, kernel, mode, error, message",
     [
-        (np.ones((3, 3)), np.ones((4, 2)), "valid", ValueError, r"kernel shape \(4, 2\) is larger than image shape \(3, 3\)"),
+        (
+            np.ones((3, 3)),
+            np.ones((4, 2)),
+            "valid",
+            ValueError,
+            r"kernel shape \(4, 2\) is larger than image shape \(3, 3\)",
+        ),
         (np.ones((3, 3)), np.ones(2), "valid", ValueError, r"kernel must be a 2D array .* got shape \(2,\)"),
-        (np.ones((2, 3, 3)), np.ones((2, 2)), "valid", ValueError, r"image must be a 2D array .* got shape \(2, 3, 3\)"),
-        (np.ones((3, 3)), np.ones((0, 2)), "full", ValueError, r"kernel must not be empty, got shape \(0, 2\)"),
-        (np.ones((3, 3)), np.ones((2, 2)), "same", ValueError, r"mode must be one of \('valid', 'full'\), got 'same'"),
+        (
+            np.ones((2, 3, 3)),
+            np.ones((2, 2)),
+            "valid",
+            ValueError,
+            r"image must be a 2D array .* got shape \(2, 3, 3\)",
+        ),
+        (
+            np.ones((3, 3)),
+            np.ones((0, 2)),
+            "full",
+            ValueError,
+            r"kernel must not be empty, got shape \(0, 2\)",
+        ),
+        (
+            np.ones((3, 3)),
+            np.ones((2, 2)),
+            "same",
+            ValueError,
+            r"mode must be one of \('valid', 'full'\), got 'same'",
+        ),
         (np.array([["a"]]), np.ones((1, 1)), "valid", TypeError, r"image must hold numbers, got dtype <U1"),
     ],
 )

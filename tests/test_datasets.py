@@ -1,4 +1,5 @@
 """MNIST: the IDX parser on small files, downloads from a local server, the real data, the original code's selection."""
+
 import gzip
 import hashlib
 import http.server
@@ -16,11 +17,21 @@ import pytest
 import requests
 
 from cnnlib import datasets
-from cnnlib.datasets import (MnistFileError, MnistNotAvailableError, load_mnist, one_hot, preprocess,
-                             read_idx, select_digits, to_images)
+from cnnlib.datasets import (
+    MnistFileError,
+    MnistNotAvailableError,
+    load_mnist,
+    one_hot,
+    preprocess,
+    read_idx,
+    select_digits,
+    to_images,
+)
 
 REAL_DATA = os.environ.get("CNNLIB_DATA_DIR")  # read before the `isolated` fixture clears it
-needs_real_data = pytest.mark.skipif(not REAL_DATA, reason="CNNLIB_DATA_DIR is not set, so there is no MNIST copy")
+needs_real_data = pytest.mark.skipif(
+    not REAL_DATA, reason="CNNLIB_DATA_DIR is not set, so there is no MNIST copy"
+)
 IMAGES = np.random.default_rng(0).integers(0, 256, (3, 28, 28), dtype=np.uint8)
 LABELS = np.array([5, 0, 1], np.uint8)
 
@@ -51,10 +62,12 @@ def isolated(monkeypatch, tmp_path):
 def tiny(monkeypatch, tmp_path):
     """A tiny MNIST (6 training, 4 test samples) as .gz files in tmp_path/served; FILES set to their md5s."""
     rng = np.random.default_rng(1)
-    arrays = {"train-images-idx3-ubyte": rng.integers(0, 256, (6, 28, 28), dtype=np.uint8),
-              "train-labels-idx1-ubyte": np.array([5, 0, 4, 1, 9, 2], np.uint8),
-              "t10k-images-idx3-ubyte": rng.integers(0, 256, (4, 28, 28), dtype=np.uint8),
-              "t10k-labels-idx1-ubyte": np.array([7, 2, 1, 0], np.uint8)}
+    arrays = {
+        "train-images-idx3-ubyte": rng.integers(0, 256, (6, 28, 28), dtype=np.uint8),
+        "train-labels-idx1-ubyte": np.array([5, 0, 4, 1, 9, 2], np.uint8),
+        "t10k-images-idx3-ubyte": rng.integers(0, 256, (4, 28, 28), dtype=np.uint8),
+        "t10k-labels-idx1-ubyte": np.array([7, 2, 1, 0], np.uint8),
+    }
     served = tmp_path / "served"
     served.mkdir(exist_ok=True)
     files = {}
@@ -70,12 +83,15 @@ def tiny(monkeypatch, tmp_path):
 @pytest.fixture
 def server(tmp_path):
     """An HTTP server on 127.0.0.1 serving tmp_path/served; yields its base URL."""
+
     class QuietHandler(http.server.SimpleHTTPRequestHandler):
         def log_message(self, *args):
             pass
 
     (tmp_path / "served").mkdir(exist_ok=True)
-    httpd = http.server.ThreadingHTTPServer(("127.0.0.1", 0), partial(QuietHandler, directory=tmp_path / "served"))
+    httpd = http.server.ThreadingHTTPServer(
+        ("127.0.0.1", 0), partial(QuietHandler, directory=tmp_path / "served")
+    )
     thread = threading.Thread(target=httpd.serve_forever, kwargs={"poll_interval": 0.01})  # quick shutdown
     thread.start()
     yield f"http://127.0.0.1:{httpd.server_port}/"
@@ -106,6 +122,7 @@ def corrupt_copy(tmp_path: Path, name: str) -> None:
 
 # --- the parser, on files the tests write ---
 
+
 @pytest.mark.parametrize("suffix", [".gz", ""])
 @pytest.mark.parametrize("array", [IMAGES, LABELS], ids=["images", "labels"])
 def test_read_idx_reads_gzip_and_raw(tmp_path, suffix, array):
@@ -122,22 +139,49 @@ GOOD_GZIP = gzip.compress(GOOD_IMAGES, mtime=0)
 FLIPPED_GZIP = GOOD_GZIP[:40] + bytes([GOOD_GZIP[40] ^ 0xFF]) + GOOD_GZIP[41:]
 
 
-@pytest.mark.parametrize("suffix, data, expected", [
-    ("", GOOD_IMAGES[:-10], r"expected 2368 bytes for shape \(3, 28, 28\) \(16-byte header\), found 2358"),
-    ("", GOOD_IMAGES + b"\0", r"expected 2368 bytes for shape \(3, 28, 28\) \(16-byte header\), found 2369"),
-    ("", idx_bytes(LABELS)[:-1], r"expected 11 bytes for shape \(3,\) \(8-byte header\), found 10"),
-    ("", GOOD_IMAGES[:12], r"expected a 16-byte IDX header, found 12 bytes"),
-    ("", b"", r"expected an IDX header of at least 8 bytes, found 0 bytes"),
-    ("", idx_bytes(IMAGES, magic=2050), r"expected magic number 2049 \(labels\) or 2051 \(images\), found 2050"),
-    ("", idx_bytes(np.zeros((2, 27, 28), np.uint8)), r"expected 28 x 28 images, found 27 x 28"),
-    ("", idx_bytes(np.array([5, 12, 1], np.uint8)), r"expected labels 0-9, found 12 at index 1"),
-    (".gz", GOOD_GZIP[:len(GOOD_GZIP) // 2], r"expected a gzip stream, found a corrupt one"),
-    (".gz", FLIPPED_GZIP, r"expected a gzip stream, found a corrupt one"),
-    (".gz", GOOD_IMAGES, r"expected a gzip stream, found a corrupt one \(Not a gzipped file"),
-    (".gz", gzip.compress(GOOD_IMAGES[:-10]), r"expected 2368 bytes .* found 2358"),
-], ids=["truncated images", "trailing bytes", "truncated labels", "truncated header", "empty file",
-        "wrong magic", "wrong image size", "label out of range", "truncated gzip", "corrupt gzip",
-        "not gzip", "truncated inside gzip"])
+@pytest.mark.parametrize(
+    "suffix, data, expected",
+    [
+        (
+            "",
+            GOOD_IMAGES[:-10],
+            r"expected 2368 bytes for shape \(3, 28, 28\) \(16-byte header\), found 2358",
+        ),
+        (
+            "",
+            GOOD_IMAGES + b"\0",
+            r"expected 2368 bytes for shape \(3, 28, 28\) \(16-byte header\), found 2369",
+        ),
+        ("", idx_bytes(LABELS)[:-1], r"expected 11 bytes for shape \(3,\) \(8-byte header\), found 10"),
+        ("", GOOD_IMAGES[:12], r"expected a 16-byte IDX header, found 12 bytes"),
+        ("", b"", r"expected an IDX header of at least 8 bytes, found 0 bytes"),
+        (
+            "",
+            idx_bytes(IMAGES, magic=2050),
+            r"expected magic number 2049 \(labels\) or 2051 \(images\), found 2050",
+        ),
+        ("", idx_bytes(np.zeros((2, 27, 28), np.uint8)), r"expected 28 x 28 images, found 27 x 28"),
+        ("", idx_bytes(np.array([5, 12, 1], np.uint8)), r"expected labels 0-9, found 12 at index 1"),
+        (".gz", GOOD_GZIP[: len(GOOD_GZIP) // 2], r"expected a gzip stream, found a corrupt one"),
+        (".gz", FLIPPED_GZIP, r"expected a gzip stream, found a corrupt one"),
+        (".gz", GOOD_IMAGES, r"expected a gzip stream, found a corrupt one \(Not a gzipped file"),
+        (".gz", gzip.compress(GOOD_IMAGES[:-10]), r"expected 2368 bytes .* found 2358"),
+    ],
+    ids=[
+        "truncated images",
+        "trailing bytes",
+        "truncated labels",
+        "truncated header",
+        "empty file",
+        "wrong magic",
+        "wrong image size",
+        "label out of range",
+        "truncated gzip",
+        "corrupt gzip",
+        "not gzip",
+        "truncated inside gzip",
+    ],
+)
 def test_read_idx_names_file_expected_and_found(tmp_path, suffix, data, expected):
     path = tmp_path / f"sample-ubyte{suffix}"
     path.write_bytes(data)
@@ -148,8 +192,11 @@ def test_read_idx_names_file_expected_and_found(tmp_path, suffix, data, expected
 def test_read_idx_checks_decompressed_md5(tmp_path):
     path = tmp_path / "sample-ubyte.gz"
     path.write_bytes(GOOD_GZIP)
-    with pytest.raises(MnistFileError, match=rf"sample-ubyte.gz: expected the official content "
-                                             rf"\(md5 0{{32}}\), found md5 {md5(GOOD_IMAGES)}"):
+    with pytest.raises(
+        MnistFileError,
+        match=rf"sample-ubyte.gz: expected the official content "
+        rf"\(md5 0{{32}}\), found md5 {md5(GOOD_IMAGES)}",
+    ):
         read_idx(path, md5="0" * 32)
 
 
@@ -179,8 +226,11 @@ def test_valid_local_copy_is_used_as_it_is(tiny, tmp_path, monkeypatch, closed_u
 def test_local_copy_with_other_content_is_rejected(tiny, tmp_path, monkeypatch):
     write_folder(tmp_path / "local", tiny, compresslevel=9)
     monkeypatch.setitem(datasets.FILES, "t10k-images-idx3-ubyte", ("unused", "0" * 32))
-    with pytest.raises(MnistFileError, match=r"t10k-images-idx3-ubyte.gz: expected the official content "
-                                             r"\(md5 0{32}\), found md5 [0-9a-f]{32}; replace it, or delete it"):
+    with pytest.raises(
+        MnistFileError,
+        match=r"t10k-images-idx3-ubyte.gz: expected the official content "
+        r"\(md5 0{32}\), found md5 [0-9a-f]{32}; replace it, or delete it",
+    ):
         load_mnist(tmp_path / "local")
 
 
@@ -188,12 +238,16 @@ def test_image_and_label_counts_must_agree(tiny, tmp_path, monkeypatch):
     labels = tiny["train-labels-idx1-ubyte"] = tiny["train-labels-idx1-ubyte"][:5]
     write_folder(tmp_path / "local", tiny, compresslevel=9)
     monkeypatch.setitem(datasets.FILES, "train-labels-idx1-ubyte", ("unused", md5(idx_bytes(labels))))
-    with pytest.raises(MnistFileError, match=r"expected as many images in .*train-images-idx3-ubyte.gz as labels in "
-                                             r".*train-labels-idx1-ubyte.gz, found shapes \(6, 28, 28\) and \(5,\)"):
+    with pytest.raises(
+        MnistFileError,
+        match=r"expected as many images in .*train-images-idx3-ubyte.gz as labels in "
+        r".*train-labels-idx1-ubyte.gz, found shapes \(6, 28, 28\) and \(5,\)",
+    ):
         load_mnist(tmp_path / "local")
 
 
 # --- downloads, from a server on 127.0.0.1 ---
+
 
 def choose_folder(chooser: str, tmp_path: Path, monkeypatch) -> tuple[Path, Path | None]:
     """Make `chooser` pick the data folder; return the folder and the data_dir argument to pass."""
@@ -241,10 +295,14 @@ def test_falls_back_to_the_next_mirror(tiny, server, tmp_path, monkeypatch, clos
 def test_corrupt_download_is_rejected_and_not_kept(tiny, server, tmp_path, monkeypatch):
     corrupt_copy(tmp_path, "train-labels-idx1-ubyte.gz")
     monkeypatch.setattr(datasets, "MIRRORS", [server + "corrupt/"])
-    with pytest.raises(MnistNotAvailableError, match=r"train-labels-idx1-ubyte.gz\) does not match the known hash"):
+    with pytest.raises(
+        MnistNotAvailableError, match=r"train-labels-idx1-ubyte.gz\) does not match the known hash"
+    ):
         load_mnist()
     # the file before it was kept; the corrupt one, and any temporary file, were not
-    assert [path.name for path in (tmp_path / "user-cache" / "cnnlib").iterdir()] == ["train-images-idx3-ubyte.gz"]
+    assert [path.name for path in (tmp_path / "user-cache" / "cnnlib").iterdir()] == [
+        "train-images-idx3-ubyte.gz"
+    ]
 
 
 @pytest.mark.parametrize("chooser", CHOOSERS)
@@ -254,19 +312,29 @@ def test_offline_with_nothing_cached_says_what_to_do(tiny, tmp_path, monkeypatch
     with pytest.raises(MnistNotAvailableError) as excinfo:
         load_mnist(data_dir)
     message = str(excinfo.value)
-    for expected in [*(f"{name}.gz" for name in tiny), str(folder), "CNNLIB_DATA_DIR",
-                     "python -m cnnlib.datasets download --dir DIR", closed_url]:
+    for expected in [
+        *(f"{name}.gz" for name in tiny),
+        str(folder),
+        "CNNLIB_DATA_DIR",
+        "python -m cnnlib.datasets download --dir DIR",
+        closed_url,
+    ]:
         assert expected in message
     assert isinstance(excinfo.value.__cause__, requests.ConnectionError)
 
 
 # --- the command `python -m cnnlib.datasets download` ---
 
+
 def test_download_command(tiny, server, tmp_path, monkeypatch, capsys):
     monkeypatch.setattr(datasets, "MIRRORS", [server])
     datasets.main(["download", "--dir", str(tmp_path / "classroom")])
-    assert f"MNIST is ready in {tmp_path / 'classroom'}: 6 training and 4 test images" in capsys.readouterr().out
-    assert sorted(path.name for path in (tmp_path / "classroom").iterdir()) == sorted(f"{name}.gz" for name in tiny)
+    assert (
+        f"MNIST is ready in {tmp_path / 'classroom'}: 6 training and 4 test images" in capsys.readouterr().out
+    )
+    assert sorted(path.name for path in (tmp_path / "classroom").iterdir()) == sorted(
+        f"{name}.gz" for name in tiny
+    )
 
 
 def test_download_command_offline_exits_with_the_message(tiny, tmp_path, monkeypatch, capsys, closed_url):
@@ -279,12 +347,20 @@ def test_download_command_offline_exits_with_the_message(tiny, tmp_path, monkeyp
 
 @needs_real_data
 def test_module_runs_as_a_command_on_the_real_copy():
-    result = subprocess.run([sys.executable, "-m", "cnnlib.datasets", "download", "--dir", REAL_DATA],
-                            capture_output=True, text=True, check=True)
-    assert f"MNIST is ready in {Path(REAL_DATA).absolute()}: 60000 training and 10000 test images" in result.stdout
+    result = subprocess.run(
+        [sys.executable, "-m", "cnnlib.datasets", "download", "--dir", REAL_DATA],
+        capture_output=True,
+        text=True,
+        check=True,
+    )
+    assert (
+        f"MNIST is ready in {Path(REAL_DATA).absolute()}: 60000 training and 10000 test images"
+        in result.stdout
+    )
 
 
 # --- the real data and the original code's selection ---
+
 
 @pytest.fixture(scope="module")
 def mnist():
@@ -325,6 +401,7 @@ def test_the_original_selection(mnist, split):
 
 # --- the preprocessing functions on small arrays ---
 
+
 def test_select_digits_takes_at_most_limit_of_each():
     y = np.array([0, 3, 0, 0, 7, 3])
     x = np.arange(6 * 28 * 28).reshape(6, 28, 28)
@@ -333,13 +410,16 @@ def test_select_digits_takes_at_most_limit_of_each():
     assert sorted(x_sel[:, 0, 0].tolist()) == sorted(x[[0, 1, 2, 5], 0, 0].tolist())
 
 
-@pytest.mark.parametrize("digits, limit, n_labels, expected", [
-    ((0, 10), 1, 4, r"expected distinct digits from 0 to 9, found \(0, 10\)"),
-    ((1, 1), 1, 4, r"expected distinct digits from 0 to 9, found \(1, 1\)"),
-    ((), 1, 4, r"expected distinct digits from 0 to 9, found \(\)"),
-    ((0, 1), 0, 4, r"expected limit >= 1, found 0"),
-    ((0, 1), 1, 3, r"expected as many images as labels, found 4 and 3"),
-])
+@pytest.mark.parametrize(
+    "digits, limit, n_labels, expected",
+    [
+        ((0, 10), 1, 4, r"expected distinct digits from 0 to 9, found \(0, 10\)"),
+        ((1, 1), 1, 4, r"expected distinct digits from 0 to 9, found \(1, 1\)"),
+        ((), 1, 4, r"expected distinct digits from 0 to 9, found \(\)"),
+        ((0, 1), 0, 4, r"expected limit >= 1, found 0"),
+        ((0, 1), 1, 3, r"expected as many images as labels, found 4 and 3"),
+    ],
+)
 def test_select_digits_rejects_bad_input(digits, limit, n_labels, expected):
     with pytest.raises(ValueError, match=expected):
         select_digits(np.zeros((4, 28, 28), np.uint8), np.zeros(n_labels, np.uint8), digits, limit)
@@ -353,7 +433,9 @@ def test_to_images():
 
 @pytest.mark.parametrize("x", [np.zeros((2, 28, 28)), np.zeros((28, 28), np.uint8)], ids=["float", "2d"])
 def test_to_images_rejects_bad_input(x):
-    with pytest.raises(ValueError, match=rf"expected uint8 images of shape \(N, height, width\), found {x.dtype}"):
+    with pytest.raises(
+        ValueError, match=rf"expected uint8 images of shape \(N, height, width\), found {x.dtype}"
+    ):
         to_images(x)
 
 
@@ -363,10 +445,13 @@ def test_one_hot_columns_follow_classes():
     np.testing.assert_array_equal(encoded[:, :, 0], [[0, 1], [1, 0], [0, 1]])
 
 
-@pytest.mark.parametrize("labels, expected", [
-    (np.array([0, 2, 1, 5, 2]), r"expected labels in classes \[0, 1\], found \[2, 5\]"),
-    (np.zeros((3, 1), int), r"expected labels of shape \(N,\), found \(3, 1\)"),
-])
+@pytest.mark.parametrize(
+    "labels, expected",
+    [
+        (np.array([0, 2, 1, 5, 2]), r"expected labels in classes \[0, 1\], found \[2, 5\]"),
+        (np.zeros((3, 1), int), r"expected labels of shape \(N,\), found \(3, 1\)"),
+    ],
+)
 def test_one_hot_rejects_bad_labels(labels, expected):
     with pytest.raises(ValueError, match=expected):
         one_hot(labels, classes=(0, 1))

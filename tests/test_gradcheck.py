@@ -1,4 +1,5 @@
 """The gradient checker itself: exact on known derivatives, and it catches planted bugs."""
+
 import numpy as np
 import pytest
 from scipy import signal
@@ -47,7 +48,9 @@ class DenseWithTransposedUpstream(Dense):
 
 def test_check_layer_catches_a_missing_kernel_flip():
     rng = np.random.default_rng(0)
-    errors = check_layer(ConvolutionalWithoutFlip((2, 5, 5), 3, 2, rng=rng), rng.standard_normal((2, 5, 5)), rng=rng)
+    errors = check_layer(
+        ConvolutionalWithoutFlip((2, 5, 5), 3, 2, rng=rng), rng.standard_normal((2, 5, 5)), rng=rng
+    )
     assert errors["input"] > 0.1 and errors["kernels"] < 1e-6
 
 

@@ -1,4 +1,5 @@
 """Layers: analytic gradients against central differences, shapes, and errors at the door."""
+
 import numpy as np
 import pytest
 
@@ -24,7 +25,14 @@ def test_dense_gradients(input_size, output_size):
 
 @pytest.mark.parametrize(
     "input_shape, kernel_size, depth",
-    [((1, 3, 3), 2, 1), ((1, 5, 5), 3, 2), ((3, 6, 4), 3, 2), ((2, 4, 7), 2, 3), ((4, 5, 6), 5, 2), ((2, 3, 3), 1, 2)],
+    [
+        ((1, 3, 3), 2, 1),
+        ((1, 5, 5), 3, 2),
+        ((3, 6, 4), 3, 2),
+        ((2, 4, 7), 2, 3),
+        ((4, 5, 6), 5, 2),
+        ((2, 3, 3), 1, 2),
+    ],
 )
 def test_convolutional_gradients(input_shape, kernel_size, depth):
     rng = np.random.default_rng(sum(input_shape) + kernel_size + depth)
@@ -80,7 +88,11 @@ def test_backward_steps_parameters_by_their_gradients():
 
 
 def test_the_same_seed_gives_the_same_parameters():
-    a, b, c = Convolutional((1, 6, 6), 3, 2, rng=7), Convolutional((1, 6, 6), 3, 2, rng=7), Convolutional((1, 6, 6), 3, 2, rng=8)
+    a, b, c = (
+        Convolutional((1, 6, 6), 3, 2, rng=7),
+        Convolutional((1, 6, 6), 3, 2, rng=7),
+        Convolutional((1, 6, 6), 3, 2, rng=8),
+    )
     np.testing.assert_array_equal(a.kernels, b.kernels)
     assert not np.array_equal(a.kernels, c.kernels)
 
@@ -88,7 +100,9 @@ def test_the_same_seed_gives_the_same_parameters():
 def test_sigmoid_is_stable_at_extremes():
     # pytest turns any RuntimeWarning (overflow in exp) into an error here
     np.testing.assert_array_equal(Sigmoid().forward(np.array([[-1000.0], [1000.0]])), [[0.0], [1.0]])
-    np.testing.assert_array_equal(Sigmoid().forward(np.array([[-1000.0], [1000.0]], dtype=np.float32)), [[0.0], [1.0]])
+    np.testing.assert_array_equal(
+        Sigmoid().forward(np.array([[-1000.0], [1000.0]], dtype=np.float32)), [[0.0], [1.0]]
+    )
 
 
 @pytest.mark.parametrize(
@@ -96,9 +110,21 @@ def test_sigmoid_is_stable_at_extremes():
     [
         (lambda: Dense(3, 2), np.ones(3), r"Dense input: expected shape \(3, 1\), got \(3,\)"),
         (lambda: Dense(3, 2), np.ones((4, 1)), r"Dense input: expected shape \(3, 1\), got \(4, 1\)"),
-        (lambda: Convolutional((1, 28, 28), 3, 5), np.ones((28, 28)), r"Convolutional input: expected shape \(1, 28, 28\), got \(28, 28\)"),
-        (lambda: Convolutional((2, 5, 5), 3, 1), np.ones((1, 5, 5)), r"expected shape \(2, 5, 5\), got \(1, 5, 5\)"),
-        (lambda: Reshape((5, 26, 26), (3380, 1)), np.ones((3380, 1)), r"Reshape input: expected shape \(5, 26, 26\), got \(3380, 1\)"),
+        (
+            lambda: Convolutional((1, 28, 28), 3, 5),
+            np.ones((28, 28)),
+            r"Convolutional input: expected shape \(1, 28, 28\), got \(28, 28\)",
+        ),
+        (
+            lambda: Convolutional((2, 5, 5), 3, 1),
+            np.ones((1, 5, 5)),
+            r"expected shape \(2, 5, 5\), got \(1, 5, 5\)",
+        ),
+        (
+            lambda: Reshape((5, 26, 26), (3380, 1)),
+            np.ones((3380, 1)),
+            r"Reshape input: expected shape \(5, 26, 26\), got \(3380, 1\)",
+        ),
     ],
 )
 def test_wrong_input_shape_is_named(make_layer, bad_input, message):
@@ -109,9 +135,24 @@ def test_wrong_input_shape_is_named(make_layer, bad_input, message):
 @pytest.mark.parametrize(
     "layer, x, bad_gradient, message",
     [
-        (Dense(3, 2), np.ones((3, 1)), np.ones((3, 1)), r"Dense output gradient: expected shape \(2, 1\), got \(3, 1\)"),
-        (Convolutional((1, 5, 5), 2, 3), np.ones((1, 5, 5)), np.ones((3, 5, 5)), r"expected shape \(3, 4, 4\), got \(3, 5, 5\)"),
-        (Tanh(), np.ones((2, 1)), np.ones((1, 2)), r"Tanh output gradient: expected shape \(2, 1\), got \(1, 2\)"),
+        (
+            Dense(3, 2),
+            np.ones((3, 1)),
+            np.ones((3, 1)),
+            r"Dense output gradient: expected shape \(2, 1\), got \(3, 1\)",
+        ),
+        (
+            Convolutional((1, 5, 5), 2, 3),
+            np.ones((1, 5, 5)),
+            np.ones((3, 5, 5)),
+            r"expected shape \(3, 4, 4\), got \(3, 5, 5\)",
+        ),
+        (
+            Tanh(),
+            np.ones((2, 1)),
+            np.ones((1, 2)),
+            r"Tanh output gradient: expected shape \(2, 1\), got \(1, 2\)",
+        ),
     ],
 )
 def test_wrong_output_gradient_shape_is_named(layer, x, bad_gradient, message):
@@ -121,10 +162,14 @@ def test_wrong_output_gradient_shape_is_named(layer, x, bad_gradient, message):
 
 
 def test_kernel_larger_than_input_is_refused():
-    with pytest.raises(ValueError, match=r"kernel_size must be between 1 and the input's height and width \(4, 6\), got 5"):
+    with pytest.raises(
+        ValueError, match=r"kernel_size must be between 1 and the input's height and width \(4, 6\), got 5"
+    ):
         Convolutional((1, 4, 6), 5, 2)
 
 
 def test_reshape_of_different_sizes_is_refused():
-    with pytest.raises(ValueError, match=r"cannot turn \(5, 26, 26\) \(3380 values\) into \(3000, 1\) \(3000 values\)"):
+    with pytest.raises(
+        ValueError, match=r"cannot turn \(5, 26, 26\) \(3380 values\) into \(3000, 1\) \(3000 values\)"
+    ):
         Reshape((5, 26, 26), (3000, 1))

@@ -1,4 +1,5 @@
 """Losses: derivatives against central differences, the original code's clipping, and shape errors."""
+
 import numpy as np
 import pytest
 
@@ -22,7 +23,9 @@ def test_binary_cross_entropy_derivative(shape):
 
 def test_values_by_hand():
     assert mse(np.array([[1.0], [0.0]]), np.array([[0.5], [0.5]])) == pytest.approx(0.25)
-    assert binary_cross_entropy(np.array([[1.0], [0.0]]), np.array([[0.5], [0.5]])) == pytest.approx(np.log(2))
+    assert binary_cross_entropy(np.array([[1.0], [0.0]]), np.array([[0.5], [0.5]])) == pytest.approx(
+        np.log(2)
+    )
 
 
 @pytest.mark.parametrize("dtype", [np.float64, np.float32])

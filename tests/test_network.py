@@ -1,4 +1,5 @@
 """The original code's two networks: XOR learned, and the MNIST network's shapes end to end."""
+
 import numpy as np
 import pytest
 
@@ -25,14 +26,25 @@ def test_the_original_xor_network_learns_xor():
 
 
 def test_training_repeats_exactly_from_the_same_seed():
-    runs = [train(xor_network(seed=3), mse, mse_prime, XOR_X, XOR_Y, epochs=50, learning_rate=0.1) for _ in range(2)]
+    runs = [
+        train(xor_network(seed=3), mse, mse_prime, XOR_X, XOR_Y, epochs=50, learning_rate=0.1)
+        for _ in range(2)
+    ]
     assert runs[0] == runs[1]
 
 
 def test_on_epoch_end_sees_every_epoch():
     seen = []
-    errors = train(xor_network(1), mse, mse_prime, XOR_X, XOR_Y, epochs=5, learning_rate=0.1,
-                   on_epoch_end=lambda epoch, error: seen.append((epoch, error)))
+    errors = train(
+        xor_network(1),
+        mse,
+        mse_prime,
+        XOR_X,
+        XOR_Y,
+        epochs=5,
+        learning_rate=0.1,
+        on_epoch_end=lambda epoch, error: seen.append((epoch, error)),
+    )
     assert seen == list(zip(range(1, 6), errors))
 
 

@@ -1,4 +1,5 @@
 """The notebooks as files: stored clean, code that compiles on newer Pythons, the learner's words."""
+
 import re
 import warnings
 from pathlib import Path
@@ -10,10 +11,17 @@ ROOT = Path(__file__).resolve().parent.parent
 NOTEBOOKS = sorted((ROOT / "notebooks").glob("*.ipynb"))
 # "the seed" was our word for the blog post and its code; a learner knows them as "the original
 # post" and "the original code", and meets "seed" only as a random seed ("random seed 0", "seed=1")
-JARGON = re.compile(r"\bthe seed\b(?!\s*(=|\d))|\bseed's\b|\bseeds'(?=\s)|\bseed_(network|gradient|vs)"
-                    r"|(?-i:\bSeed[A-Z]\w*)|\bseed (code|network|post|layer|start|run)\b", re.IGNORECASE)
-LEARNER_TEXTS = [ROOT / "README.md", *NOTEBOOKS, *sorted((ROOT / "cnnlib").rglob("*.py")),
-                 *sorted((ROOT / "benchmarks").glob("*.py"))]
+JARGON = re.compile(
+    r"\bthe seed\b(?!\s*(=|\d))|\bseed's\b|\bseeds'(?=\s)|\bseed_(network|gradient|vs)"
+    r"|(?-i:\bSeed[A-Z]\w*)|\bseed (code|network|post|layer|start|run)\b",
+    re.IGNORECASE,
+)
+LEARNER_TEXTS = [
+    ROOT / "README.md",
+    *NOTEBOOKS,
+    *sorted((ROOT / "cnnlib").rglob("*.py")),
+    *sorted((ROOT / "benchmarks").glob("*.py")),
+]
 
 
 def cells(path):
@@ -22,8 +30,11 @@ def cells(path):
 
 @pytest.mark.parametrize("path", NOTEBOOKS, ids=lambda p: p.name)
 def test_stored_without_outputs(path):
-    dirty = [i for i, cell in enumerate(cells(path))
-             if cell.cell_type == "code" and (cell.outputs or cell.execution_count)]
+    dirty = [
+        i
+        for i, cell in enumerate(cells(path))
+        if cell.cell_type == "code" and (cell.outputs or cell.execution_count)
+    ]
     assert not dirty, f"{path.name}: cells {dirty} carry outputs; learners and Binder run the notebooks"
 
 

@@ -6,6 +6,7 @@ amplifies them. nbval (pyproject.toml) runs the notebooks here with OpenBLAS's o
 CPU; this file runs each again with the kernels OpenBLAS picks on older CPUs, on one thread, so an
 assert that holds only on one machine's arithmetic fails here, not in a classroom.
 """
+
 import json
 import os
 import platform
@@ -27,15 +28,24 @@ ENVIRONMENTS = {
     "prescott-1-thread": {"OPENBLAS_CORETYPE": "Prescott", "OPENBLAS_NUM_THREADS": "1"},
 }
 REPORTED_AS = {"Sandybridge": "Sandybridge", "Prescott": "Katmai"}
-pytestmark = pytest.mark.skipif(platform.machine().lower() not in ("x86_64", "amd64"),
-                                reason="OpenBLAS's Sandybridge and Prescott kernels exist on x86-64 processors only")
+pytestmark = pytest.mark.skipif(
+    platform.machine().lower() not in ("x86_64", "amd64"),
+    reason="OpenBLAS's Sandybridge and Prescott kernels exist on x86-64 processors only",
+)
 
 
 def blas_in(environment: dict) -> list[dict]:
     """What threadpoolctl reports in a fresh Python started with ``environment``."""
-    code = "import json, numpy, scipy.linalg, threadpoolctl; print(json.dumps(threadpoolctl.threadpool_info()))"
-    result = subprocess.run([sys.executable, "-c", code], env={**os.environ, **environment},
-                            capture_output=True, text=True, check=True)
+    code = (
+        "import json, numpy, scipy.linalg, threadpoolctl; print(json.dumps(threadpoolctl.threadpool_info()))"
+    )
+    result = subprocess.run(
+        [sys.executable, "-c", code],
+        env={**os.environ, **environment},
+        capture_output=True,
+        text=True,
+        check=True,
+    )
     return json.loads(result.stdout)
 
 
@@ -54,11 +64,18 @@ def test_the_environment_takes_effect(name):
 @pytest.mark.parametrize("notebook", NOTEBOOKS, ids=[path.name for path in NOTEBOOKS])
 def test_notebook_runs_under(notebook, name):
     nb = nbformat.read(notebook, as_version=4)
-    client = NotebookClient(nb, timeout=600, kernel_name="python3", resources={"metadata": {"path": str(NOTEBOOK_DIR)}})
+    client = NotebookClient(
+        nb, timeout=600, kernel_name="python3", resources={"metadata": {"path": str(NOTEBOOK_DIR)}}
+    )
     try:
         client.execute(env={**os.environ, **ENVIRONMENTS[name]})
     except CellExecutionError as error:
         pytest.fail(f"{notebook.name} fails under {ENVIRONMENTS[name]}:\n{error}", pytrace=False)
-    warned = [f"cell {i}: {output['text'][:300]}" for i, cell in enumerate(nb.cells) if cell.cell_type == "code"
-              for output in cell.outputs if output.get("name") == "stderr" and "Warning" in output["text"]]
+    warned = [
+        f"cell {i}: {output['text'][:300]}"
+        for i, cell in enumerate(nb.cells)
+        if cell.cell_type == "code"
+        for output in cell.outputs
+        if output.get("name") == "stderr" and "Warning" in output["text"]
+    ]
     assert not warned, f"{notebook.name} warns under {ENVIRONMENTS[name]}:\n" + "\n".join(warned)

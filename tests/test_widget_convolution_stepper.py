@@ -1,4 +1,5 @@
 """The convolution stepper driven without a browser: each control to its ends, state, drawn data, refusals."""
+
 import matplotlib
 
 matplotlib.use("Agg")
@@ -11,10 +12,12 @@ from matplotlib.backends.backend_agg import FigureCanvasAgg  # noqa: E402
 from scipy import signal  # noqa: E402
 
 from cnnlib.correlation import pad_full  # noqa: E402
-from cnnlib.widgets.inputs import format_kernel, parse_kernel  # noqa: E402
 from cnnlib.widgets.convolution_stepper import (  # noqa: E402
-    ConvolutionStepper, rotation_steps, show_padded,
+    ConvolutionStepper,
+    rotation_steps,
+    show_padded,
 )
+from cnnlib.widgets.inputs import format_kernel, parse_kernel  # noqa: E402
 
 X = np.array([[1, 2, 3], [4, 5, 6], [7, 8, 9]])
 K = np.array([[1, 2], [3, 4]])
@@ -111,11 +114,14 @@ def test_switching_mode_keeps_the_position_inside_the_new_range(stepper):
     assert w.slider.max == 15 and w.position == 3 and w.window == (0, 3)
 
 
-@pytest.mark.parametrize("step, kernel, reference", [
-    (0, K, lambda x, k, mode: signal.correlate2d(x, k, mode)),
-    (1, K[::-1, :], lambda x, k, mode: signal.correlate2d(x, k[::-1, :], mode)),
-    (2, K[::-1, ::-1], lambda x, k, mode: signal.convolve2d(x, k, mode)),
-])
+@pytest.mark.parametrize(
+    "step, kernel, reference",
+    [
+        (0, K, lambda x, k, mode: signal.correlate2d(x, k, mode)),
+        (1, K[::-1, :], lambda x, k, mode: signal.correlate2d(x, k[::-1, :], mode)),
+        (2, K[::-1, ::-1], lambda x, k, mode: signal.convolve2d(x, k, mode)),
+    ],
+)
 @pytest.mark.parametrize("mode", ["valid", "full"])
 def test_rotation_toggle_through_its_three_steps(stepper, step, kernel, reference, mode):
     w = stepper
@@ -146,7 +152,10 @@ def test_play_moves_the_slider_to_its_ends(stepper):
 
 
 @pytest.mark.parametrize("mode", ["valid", "full"])
-@pytest.mark.parametrize("image_shape, kernel_shape", [((4, 6), (2, 3)), ((5, 3), (3, 1)), ((3, 5), (3, 5)), ((4, 4), (1, 1)), ((10, 10), (5, 5))])
+@pytest.mark.parametrize(
+    "image_shape, kernel_shape",
+    [((4, 6), (2, 3)), ((5, 3), (3, 1)), ((3, 5), (3, 5)), ((4, 4), (1, 1)), ((10, 10), (5, 5))],
+)
 def test_complete_output_equals_scipy_on_awkward_shapes(mode, image_shape, kernel_shape):
     rng = np.random.default_rng(0)
     image, kernel = rng.integers(-5, 6, image_shape), rng.integers(-3, 4, kernel_shape)
@@ -178,16 +187,19 @@ def test_a_kernel_symmetric_under_the_half_turn_makes_the_rotation_change_nothin
     np.testing.assert_array_equal(w.output, convolution)
 
 
-@pytest.mark.parametrize("text, expected", [
-    ("", "got an empty kernel"),
-    ("  ;  ", "got an empty kernel"),
-    ("1 2; 3", "same number of values; got rows of lengths [2, 1]"),
-    ("1 a; 3 4", "got 'a' in row 1"),
-    ("nan 1; 2 3", "got 'nan' in row 1"),
-    ("1 inf", "got 'inf' in row 1"),
-    ("1 2 3 4", "kernel shape (1, 4) is larger than input shape (3, 3)"),
-    ("1; 2; 3; 4", "kernel shape (4, 1) is larger than input shape (3, 3)"),
-])
+@pytest.mark.parametrize(
+    "text, expected",
+    [
+        ("", "got an empty kernel"),
+        ("  ;  ", "got an empty kernel"),
+        ("1 2; 3", "same number of values; got rows of lengths [2, 1]"),
+        ("1 a; 3 4", "got 'a' in row 1"),
+        ("nan 1; 2 3", "got 'nan' in row 1"),
+        ("1 inf", "got 'inf' in row 1"),
+        ("1 2 3 4", "kernel shape (1, 4) is larger than input shape (3, 3)"),
+        ("1; 2; 3; 4", "kernel shape (4, 1) is larger than input shape (3, 3)"),
+    ],
+)
 def test_bad_typed_kernels_are_refused_and_the_last_good_state_kept(stepper, text, expected):
     w = stepper
     w.slider.value = 2
@@ -214,18 +226,21 @@ def test_a_typed_kernel_larger_than_five_is_refused():
     assert w.kernel.shape == (2, 2)
 
 
-@pytest.mark.parametrize("image, kernel, mode, message", [
-    (np.ones(3), K, "valid", r"image must be a non-empty 2D array .* got shape \(3,\)"),
-    (np.ones((2, 3, 3)), K, "valid", r"image must be a non-empty 2D array .* got shape \(2, 3, 3\)"),
-    (np.ones((0, 3)), K, "valid", r"image must be a non-empty 2D array .* got shape \(0, 3\)"),
-    (X, np.ones((2, 4)), "full", r"kernel shape \(2, 4\) is larger than input shape \(3, 3\)"),
-    (X, np.ones(2), "valid", r"kernel must be a non-empty 2D array .* got shape \(2,\)"),
-    (X, [[1, np.nan]], "valid", r"kernel must hold finite numbers"),
-    (np.ones((11, 4)), K, "valid", r"image must be at most 10 x 10 .* got shape \(11, 4\)"),
-    (np.ones((10, 10)), np.ones((6, 6)), "valid", r"kernel must be at most 5 x 5 .* got shape \(6, 6\)"),
-    ([["a", "b"]], K, "valid", r"image must be a 2D array of numbers"),
-    (X, K, "same", r"mode must be one of \('valid', 'full'\), got 'same'"),
-])
+@pytest.mark.parametrize(
+    "image, kernel, mode, message",
+    [
+        (np.ones(3), K, "valid", r"image must be a non-empty 2D array .* got shape \(3,\)"),
+        (np.ones((2, 3, 3)), K, "valid", r"image must be a non-empty 2D array .* got shape \(2, 3, 3\)"),
+        (np.ones((0, 3)), K, "valid", r"image must be a non-empty 2D array .* got shape \(0, 3\)"),
+        (X, np.ones((2, 4)), "full", r"kernel shape \(2, 4\) is larger than input shape \(3, 3\)"),
+        (X, np.ones(2), "valid", r"kernel must be a non-empty 2D array .* got shape \(2,\)"),
+        (X, [[1, np.nan]], "valid", r"kernel must hold finite numbers"),
+        (np.ones((11, 4)), K, "valid", r"image must be at most 10 x 10 .* got shape \(11, 4\)"),
+        (np.ones((10, 10)), np.ones((6, 6)), "valid", r"kernel must be at most 5 x 5 .* got shape \(6, 6\)"),
+        ([["a", "b"]], K, "valid", r"image must be a 2D array of numbers"),
+        (X, K, "same", r"mode must be one of \('valid', 'full'\), got 'same'"),
+    ],
+)
 def test_constructor_misuse_raises_a_clear_error(image, kernel, mode, message):
     with pytest.raises(ValueError, match=message):
         ConvolutionStepper(image, kernel, mode=mode)
@@ -239,6 +254,7 @@ def test_helpers():
     assert format_kernel([[1, -0.5], [2e-3, 4]]) == "1 -0.5; 0.002 4"
     np.testing.assert_array_equal(parse_kernel(format_kernel(k)), k)
     from matplotlib.figure import Figure
+
     ax = Figure().subplots()
     padded, artist = show_padded(ax, np.ones((2, 3)), (3, 2))
     assert padded.shape == (6, 5)

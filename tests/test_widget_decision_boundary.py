@@ -1,4 +1,5 @@
 """The decision-boundary widget and its recorder, driven without a browser."""
+
 import matplotlib
 
 matplotlib.use("Agg")
@@ -26,8 +27,9 @@ def xor_network(seed=1):
 def recorder():
     network = xor_network()
     recorder = BoundaryRecorder(network, XOR_X, XOR_Y, EPOCHS, points=21)
-    recorder.errors_from_train = train(network, mse, mse_prime, XOR_X, XOR_Y, epochs=300, learning_rate=0.1,
-                                       on_epoch_end=recorder)
+    recorder.errors_from_train = train(
+        network, mse, mse_prime, XOR_X, XOR_Y, epochs=300, learning_rate=0.1, on_epoch_end=recorder
+    )
     recorder.trained_network = network
     return recorder
 
@@ -70,8 +72,16 @@ def test_the_untrained_error_is_the_loss_before_any_step():
 def test_recording_does_not_change_training():
     plain = train(xor_network(), mse, mse_prime, XOR_X, XOR_Y, epochs=20, learning_rate=0.1)
     network = xor_network()
-    recorded = train(network, mse, mse_prime, XOR_X, XOR_Y, epochs=20, learning_rate=0.1,
-                     on_epoch_end=BoundaryRecorder(network, XOR_X, XOR_Y, range(21), points=5))
+    recorded = train(
+        network,
+        mse,
+        mse_prime,
+        XOR_X,
+        XOR_Y,
+        epochs=20,
+        learning_rate=0.1,
+        on_epoch_end=BoundaryRecorder(network, XOR_X, XOR_Y, range(21), points=5),
+    )
     assert plain == recorded
 
 
@@ -115,7 +125,8 @@ def test_the_slider_shows_each_end_and_redraws(widget, recorder):
         assert widget.epoch == snapshot.epoch and widget.snapshot is snapshot
         np.testing.assert_array_equal(widget.surface.get_array(), snapshot.outputs)
         assert widget.boundary_ax.get_title() == (
-            f"epoch {snapshot.epoch}: error {snapshot.error:.3g}, {widget.correct} of 4 right")
+            f"epoch {snapshot.epoch}: error {snapshot.error:.3g}, {widget.correct} of 4 right"
+        )
         assert [t.get_text() for t in widget.prediction_texts] == [f"{p:.2f}" for p in snapshot.predictions]
         np.testing.assert_array_equal(np.ravel(widget.marker.get_data()), [snapshot.epoch, snapshot.error])
         assert bytes(widget.image.value) != before

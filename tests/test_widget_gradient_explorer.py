@@ -1,4 +1,5 @@
 """GradientExplorer driven without a browser: pick elements in each mode, check the sums, boxes and checks."""
+
 import html
 
 import matplotlib
@@ -59,17 +60,24 @@ def wide():
 
 # --- construction ----------------------------------------------------------------------------
 
-@pytest.mark.parametrize("args, match", [
-    ((np.arange(3.0), K, G), r"x must be a non-empty 2D array .* got shape \(3,\)"),
-    ((np.zeros((0, 3)), K, G), r"x must be a non-empty 2D array"),
-    ((np.full((3, 3), np.nan), K, G), r"x must hold finite numbers"),
-    (([["a", "b"], ["c", "d"]], K, G), r"x must be a 2D array of numbers"),
-    ((np.zeros((MAX_SIDE + 1, 3)), K, np.zeros((MAX_SIDE, 2))), rf"x must be at most {MAX_SIDE} x {MAX_SIDE}"),
-    ((X, np.ones((4, 2)), G), r"kernel shape \(4, 2\) is larger than x's shape \(3, 3\)"),
-    ((X, np.ones((2, 2, 1)), G), r"kernel must be a non-empty 2D array"),
-    ((X, K, np.ones((3, 3))), r"output's shape \(2, 2\) = \(3 - 2 \+ 1, 3 - 2 \+ 1\), got \(3, 3\)"),
-    ((X, K, np.ones(4)), r"output_gradient must be a non-empty 2D array"),
-])
+
+@pytest.mark.parametrize(
+    "args, match",
+    [
+        ((np.arange(3.0), K, G), r"x must be a non-empty 2D array .* got shape \(3,\)"),
+        ((np.zeros((0, 3)), K, G), r"x must be a non-empty 2D array"),
+        ((np.full((3, 3), np.nan), K, G), r"x must hold finite numbers"),
+        (([["a", "b"], ["c", "d"]], K, G), r"x must be a 2D array of numbers"),
+        (
+            (np.zeros((MAX_SIDE + 1, 3)), K, np.zeros((MAX_SIDE, 2))),
+            rf"x must be at most {MAX_SIDE} x {MAX_SIDE}",
+        ),
+        ((X, np.ones((4, 2)), G), r"kernel shape \(4, 2\) is larger than x's shape \(3, 3\)"),
+        ((X, np.ones((2, 2, 1)), G), r"kernel must be a non-empty 2D array"),
+        ((X, K, np.ones((3, 3))), r"output's shape \(2, 2\) = \(3 - 2 \+ 1, 3 - 2 \+ 1\), got \(3, 3\)"),
+        ((X, K, np.ones(4)), r"output_gradient must be a non-empty 2D array"),
+    ],
+)
 def test_bad_shapes_are_refused_with_a_clear_message(args, match):
     with pytest.raises(ValueError, match=match):
         GradientExplorer(*args)
@@ -78,7 +86,9 @@ def test_bad_shapes_are_refused_with_a_clear_message(args, match):
 def test_a_bias_of_the_wrong_shape_and_an_unknown_mode_are_refused():
     with pytest.raises(ValueError, match=r"bias must have the output's shape \(2, 2\), got \(1, 2\)"):
         GradientExplorer(X, K, G, bias=np.ones((1, 2)))
-    with pytest.raises(ValueError, match=r"mode must be one of \['output', 'kernel', 'input'\], got 'weights'"):
+    with pytest.raises(
+        ValueError, match=r"mode must be one of \['output', 'kernel', 'input'\], got 'weights'"
+    ):
         GradientExplorer(X, K, G, mode="weights")
 
 
@@ -94,6 +104,7 @@ def test_each_mode_has_its_own_sliders_over_its_own_array(wide):
 
 
 # --- mode 1: an output and what it touches ---------------------------------------------------
+
 
 @pytest.mark.parametrize("m, n", list(np.ndindex(2, 2)))
 def test_an_output_touches_its_window_and_the_whole_kernel(small, m, n):
@@ -124,13 +135,16 @@ def test_the_output_mode_names_each_inputs_weight(wide):
     labels = [text.get_text() for text in wide.partner_texts]
     assert labels == ["×k₀₀", "×k₀₁", "×k₁₀", "×k₁₁", "×k₂₀", "×k₂₁"]
     positions = [text.get_position() for text in wide.partner_texts]
-    assert positions[0] == pytest.approx((4 - 0.44, 2 - 0.44)) and positions[-1] == pytest.approx((5 - 0.44, 4 - 0.44))
+    assert positions[0] == pytest.approx((4 - 0.44, 2 - 0.44)) and positions[-1] == pytest.approx(
+        (5 - 0.44, 4 - 0.44)
+    )
     first_product = wide.product_texts[0].get_text()
     assert first_product == "x₂₄·k₀₀\n" + f"{X_WIDE[2, 4] * 1.0 + 0.0:.3g}"
     assert wide.product_texts[0].get_fontsize() >= 12  # readable on a projector
 
 
 # --- mode 2: a kernel weight and its gradient ------------------------------------------------
+
 
 @pytest.mark.parametrize("p, q", list(np.ndindex(2, 2)))
 def test_a_kernel_weight_gradient_is_dE_dY_laid_on_X(small, p, q):
@@ -178,7 +192,12 @@ def test_an_input_gradient_is_the_rotated_kernel_over_padded_dE_dY(small, r, c):
     # boxes: the input, the weights that connected it, the rotated kernel's window, the outputs inside it
     assert small.box_cells("input") == (r, c, 1, 1)
     rows, cols = [p for p, _ in small.weights], [q for _, q in small.weights]
-    assert small.box_cells("kernel") == (min(rows), min(cols), max(rows) - min(rows) + 1, max(cols) - min(cols) + 1)
+    assert small.box_cells("kernel") == (
+        min(rows),
+        min(cols),
+        max(rows) - min(rows) + 1,
+        max(cols) - min(cols) + 1,
+    )
     assert small.box_cells("middle") == (r, c, 2, 2)
     top, left = min(m for m, _ in touched) + 1, min(n for _, n in touched) + 1  # padded coordinates
     assert small.box_cells("touched")[:2] == (top, left)
@@ -213,8 +232,18 @@ def test_the_input_mode_shows_K_and_K_rotated_with_named_cells(small):
     pick(small, "input", 1, 1)
     assert list(small.axes) == ["input", "kernel", "rotated", "middle", "products", "result"]
     np.testing.assert_array_equal(small.axes["rotated"].images[0].get_array(), K[::-1, ::-1])
-    assert [text.get_text() for text in small.axes["kernel"].texts] == ["k₀₀\n1", "k₀₁\n2", "k₁₀\n-1", "k₁₁\n3"]
-    assert [text.get_text() for text in small.axes["rotated"].texts] == ["k₁₁\n3", "k₁₀\n-1", "k₀₁\n2", "k₀₀\n1"]
+    assert [text.get_text() for text in small.axes["kernel"].texts] == [
+        "k₀₀\n1",
+        "k₀₁\n2",
+        "k₁₀\n-1",
+        "k₁₁\n3",
+    ]
+    assert [text.get_text() for text in small.axes["rotated"].texts] == [
+        "k₁₁\n3",
+        "k₁₀\n-1",
+        "k₀₁\n2",
+        "k₀₀\n1",
+    ]
     assert small.axes["rotated"].get_title() == "K rotated 180°"
     assert small.box_cells("rotated") == (0, 0, 2, 2)  # all four weights, in their rotated places
     pick(small, "input", 0, 0)  # one output, through k₀₀: bottom right of the rotated kernel
@@ -233,6 +262,7 @@ def test_input_mode_non_square(wide, r, c, outputs):
 
 
 # --- controls: both ends, memory per mode, redrawing -----------------------------------------
+
 
 @pytest.mark.parametrize("mode, last", [("output", (2, 4)), ("kernel", (2, 1)), ("input", (4, 5))])
 def test_each_slider_stops_at_both_ends(wide, mode, last):
@@ -273,6 +303,7 @@ def test_each_mode_keeps_its_pick_and_a_hidden_slider_waits(small):
 
 # --- awkward shapes --------------------------------------------------------------------------
 
+
 def test_a_kernel_as_large_as_the_input():
     x, kernel, g = X_WIDE[:3, :4], K_WIDE[:, :1].repeat(4, axis=1) + np.arange(4), np.array([[1.5]])
     w = GradientExplorer(x, kernel, g, mode="input")
@@ -303,4 +334,8 @@ def test_titles_use_one_notation_and_the_figure_title_clears_the_panels():
         renderer = FigureCanvasAgg(w.figure).get_renderer()  # the figure is drawn as it is sent
         top = w.figure._suptitle.get_window_extent(renderer).y0
         highest = max(ax.title.get_window_extent(renderer).y1 for ax in w.axes.values())
-        assert top - highest > 10, (mode, top, highest)  # pixels between the figure title and the panels' titles
+        assert top - highest > 10, (
+            mode,
+            top,
+            highest,
+        )  # pixels between the figure title and the panels' titles

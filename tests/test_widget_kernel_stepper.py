@@ -1,4 +1,5 @@
 """KernelStepper driven without a browser: set its controls, check its state and its drawing."""
+
 import html
 
 import matplotlib
@@ -40,6 +41,7 @@ def drawn_texts(ax):
 
 
 # --- stepping --------------------------------------------------------------------------------
+
 
 def test_starts_at_the_first_position(small):
     assert (small.slider.min, small.slider.max, small.slider.value) == (0, 8, 0)
@@ -133,6 +135,7 @@ PRESETS_ARRAY = {name: parse_kernel(text) for name, text in PRESETS.items()}
 
 # --- changing the kernel ---------------------------------------------------------------------
 
+
 @pytest.mark.parametrize("name", [name for name in PRESETS if name != "vertical edge (Sobel)"])
 def test_a_preset_changes_the_feature_map(digit, name):
     w = KernelStepper(digit, "vertical edge (Sobel)")
@@ -190,16 +193,20 @@ def test_a_new_kernel_keeps_the_window_where_it_still_fits(small):
 
 # --- refusals --------------------------------------------------------------------------------
 
-@pytest.mark.parametrize("text, expected, received", [
-    ("", "expected rows of numbers", "got an empty kernel"),
-    (" ; \n ", "expected rows of numbers", "got an empty kernel"),
-    ("1 2; 3", "expected every row to hold the same number of values", "got rows of lengths [2, 1]"),
-    ("1 0 -1; 2 x -2", "expected numbers", "got 'x' in row 2"),
-    ("1/0", "expected numbers", "got '1/0' in row 1"),
-    ("nan 1", "expected numbers", "got 'nan' in row 1"),
-    ("1 2 3 4 5 6", "expected a kernel at most 5 x 5 (the input's size)", "got 1 x 6"),
-    ("1;2;3;4;5;6", "expected a kernel at most 5 x 5 (the input's size)", "got 6 x 1"),
-])
+
+@pytest.mark.parametrize(
+    "text, expected, received",
+    [
+        ("", "expected rows of numbers", "got an empty kernel"),
+        (" ; \n ", "expected rows of numbers", "got an empty kernel"),
+        ("1 2; 3", "expected every row to hold the same number of values", "got rows of lengths [2, 1]"),
+        ("1 0 -1; 2 x -2", "expected numbers", "got 'x' in row 2"),
+        ("1/0", "expected numbers", "got '1/0' in row 1"),
+        ("nan 1", "expected numbers", "got 'nan' in row 1"),
+        ("1 2 3 4 5 6", "expected a kernel at most 5 x 5 (the input's size)", "got 1 x 6"),
+        ("1;2;3;4;5;6", "expected a kernel at most 5 x 5 (the input's size)", "got 6 x 1"),
+    ],
+)
 def test_bad_kernel_text_is_refused_and_the_state_kept(small, text, expected, received):
     small.slider.value = 4
     kernel, output, png = small.kernel.copy(), small.output.copy(), bytes(small.image.value)
@@ -228,15 +235,18 @@ def test_a_preset_larger_than_the_input_is_refused():
     np.testing.assert_array_equal(w.output, correlate2d(image, [[-1, 1]]))
 
 
-@pytest.mark.parametrize("image, kernel, message", [
-    (np.zeros((2, 3, 4)), K, "image must be a non-empty 2D array (rows, columns), got shape (2, 3, 4)"),
-    (np.zeros((0, 4)), K, "got shape (0, 4)"),
-    (np.full((4, 4), np.nan), K, "image must hold finite numbers"),
-    ([["a", "b"]], K, "image must be a 2D array of numbers"),
-    (X, np.ones(3), "kernel must be a non-empty 2D array (rows, columns), got shape (3,)"),
-    (X, np.ones((6, 2)), "expected a kernel at most 5 x 5 (the input's size), got 6 x 2"),
-    (X, "emboss", "kernel must be an array or one of the presets"),
-])
+@pytest.mark.parametrize(
+    "image, kernel, message",
+    [
+        (np.zeros((2, 3, 4)), K, "image must be a non-empty 2D array (rows, columns), got shape (2, 3, 4)"),
+        (np.zeros((0, 4)), K, "got shape (0, 4)"),
+        (np.full((4, 4), np.nan), K, "image must hold finite numbers"),
+        ([["a", "b"]], K, "image must be a 2D array of numbers"),
+        (X, np.ones(3), "kernel must be a non-empty 2D array (rows, columns), got shape (3,)"),
+        (X, np.ones((6, 2)), "expected a kernel at most 5 x 5 (the input's size), got 6 x 2"),
+        (X, "emboss", "kernel must be an array or one of the presets"),
+    ],
+)
 def test_constructor_misuse_raises_a_clear_error(image, kernel, message):
     with pytest.raises(ValueError) as error:
         KernelStepper(image, kernel)

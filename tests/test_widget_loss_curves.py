@@ -1,4 +1,5 @@
 """The sigmoid and cross-entropy curves of notebook 05, driven without a browser."""
+
 import matplotlib
 
 matplotlib.use("Agg")
@@ -57,7 +58,9 @@ def test_the_drawn_curves_are_the_formulas(curves):
         curves.label_buttons.value = label
         np.testing.assert_allclose(curves.loss_line.get_ydata(), loss_by_hand(label, ys), rtol=1e-12)
         np.testing.assert_allclose(curves.gradient_line.get_ydata(), gradient_by_hand(label, ys), rtol=1e-12)
-        np.testing.assert_allclose(curves.other_loss_line.get_ydata(), loss_by_hand(1 - label, ys), rtol=1e-12)
+        np.testing.assert_allclose(
+            curves.other_loss_line.get_ydata(), loss_by_hand(1 - label, ys), rtol=1e-12
+        )
 
 
 @pytest.mark.parametrize("x", [-10.0, -3.7, 0.0, 0.1, 5.0, 10.0])
@@ -81,7 +84,9 @@ def test_the_x_slider_stops_at_its_ends(curves):
     assert curves.x == X_RANGE[0] == -10
 
 
-@pytest.mark.parametrize("label, y", [(1, 0.01), (1, 0.5), (1, 0.99), (0, 0.01), (0, 0.5), (0, 0.75), (0, 0.99)])
+@pytest.mark.parametrize(
+    "label, y", [(1, 0.01), (1, 0.5), (1, 0.99), (0, 0.01), (0, 0.5), (0, 0.75), (0, 0.99)]
+)
 def test_label_and_prediction_give_the_loss_and_its_gradient(curves, label, y):
     curves.label_buttons.value = label
     curves.y_slider.value = y
@@ -90,7 +95,9 @@ def test_label_and_prediction_give_the_loss_and_its_gradient(curves, label, y):
     assert curves.gradient == pytest.approx(gradient_by_hand(label, y))
     assert curves.gradient < 0 if label == 1 else curves.gradient > 0
     assert curves.loss_marker.get_data() == ([y], [min(curves.loss, LOSS_TOP)])
-    assert curves.gradient_marker.get_data()[1][0] == pytest.approx(np.clip(curves.gradient, -LINEAR_LIMIT, LINEAR_LIMIT))
+    assert curves.gradient_marker.get_data()[1][0] == pytest.approx(
+        np.clip(curves.gradient, -LINEAR_LIMIT, LINEAR_LIMIT)
+    )
     assert f"label y* = {label}" in curves.loss_ax.get_title()
     assert ("-1/y" if label else "1/(1-y)") in curves.gradient_ax.get_title()
 
@@ -106,12 +113,15 @@ def test_the_label_toggle_swaps_the_curves(curves):
     assert png(curves) != before
 
 
-@pytest.mark.parametrize("label, y, loss, gradient, without", [
-    (0, 1.0, -np.log(1 - (1 - 1e-15)), 1 / (1 - (1 - 1e-15)), "E = -log 0 = inf"),
-    (1, 0.0, -np.log(1e-15), -1e15, "E = -log 0 = inf"),
-    (1, 1.0, -np.log(1 - 1e-15), -1 / (1 - 1e-15), "0 · log 0 = 0 · (-inf) = NaN"),
-    (0, 0.0, -np.log(1 - 1e-15), 1 / (1 - 1e-15), "0 · log 0 = 0 · (-inf) = NaN"),
-])
+@pytest.mark.parametrize(
+    "label, y, loss, gradient, without",
+    [
+        (0, 1.0, -np.log(1 - (1 - 1e-15)), 1 / (1 - (1 - 1e-15)), "E = -log 0 = inf"),
+        (1, 0.0, -np.log(1e-15), -1e15, "E = -log 0 = inf"),
+        (1, 1.0, -np.log(1 - 1e-15), -1 / (1 - 1e-15), "0 · log 0 = 0 · (-inf) = NaN"),
+        (0, 0.0, -np.log(1 - 1e-15), 1 / (1 - 1e-15), "0 · log 0 = 0 · (-inf) = NaN"),
+    ],
+)
 def test_exact_0_and_1_show_the_clip(curves, label, y, loss, gradient, without):
     curves.label_buttons.value = label
     curves.y_slider.value = y
@@ -122,7 +132,9 @@ def test_exact_0_and_1_show_the_clip(curves, label, y, loss, gradient, without):
     assert f"y = {int(y)} exactly" in message and without in message and "clips y to" in message
     assert "color:#b00020" not in message  # information, not an error
     if loss > LOSS_TOP:
-        assert curves.loss_marker.get_data()[1] == [LOSS_TOP] and "off the scale" in curves.loss_ax.get_title()
+        assert (
+            curves.loss_marker.get_data()[1] == [LOSS_TOP] and "off the scale" in curves.loss_ax.get_title()
+        )
     curves.y_slider.value = 0.5
     assert not curves.clipped and curves.message.value == ""
 
@@ -142,23 +154,33 @@ def test_the_log_scale_shows_the_size_of_the_gradient(curves):
     curves.scale_buttons.value = "log"
     assert curves.gradient_ax.get_yscale() == "log"
     assert curves.gradient_marker.get_data()[1][0] == pytest.approx(1e15, rel=1e-3)
-    assert "off the scale" not in curves.gradient_ax.get_title() and "log axis" in curves.gradient_ax.get_title()
-    np.testing.assert_allclose(curves.gradient_line.get_ydata(), np.abs(gradient_by_hand(1, prediction_grid())))
+    assert (
+        "off the scale" not in curves.gradient_ax.get_title() and "log axis" in curves.gradient_ax.get_title()
+    )
+    np.testing.assert_allclose(
+        curves.gradient_line.get_ydata(), np.abs(gradient_by_hand(1, prediction_grid()))
+    )
     assert np.all(curves.gradient_line.get_ydata() >= 1)  # |dE/dy| >= 1: all of it on the log axis
     assert png(curves) != before
     curves.scale_buttons.value = "linear"
-    assert curves.gradient_ax.get_yscale() == "linear" and curves.gradient_ax.get_ylim() == (-LINEAR_LIMIT, LINEAR_LIMIT)
+    assert curves.gradient_ax.get_yscale() == "linear" and curves.gradient_ax.get_ylim() == (
+        -LINEAR_LIMIT,
+        LINEAR_LIMIT,
+    )
 
 
-@pytest.mark.parametrize("kwargs, message", [
-    ({"x": 11}, "x must be a number between -10 and 10, got 11"),
-    ({"x": float("nan")}, "x must be a number between -10 and 10"),
-    ({"x": True}, "x must be a number between -10 and 10, got True"),
-    ({"label": 2}, "label must be 0 or 1 (the true class), got 2"),
-    ({"y": -0.1}, "y must be a prediction between 0 and 1, got -0.1"),
-    ({"y": "0.5"}, "y must be a prediction between 0 and 1, got '0.5'"),
-    ({"scale": "symlog"}, "scale must be one of ['linear', 'log'], got 'symlog'"),
-])
+@pytest.mark.parametrize(
+    "kwargs, message",
+    [
+        ({"x": 11}, "x must be a number between -10 and 10, got 11"),
+        ({"x": float("nan")}, "x must be a number between -10 and 10"),
+        ({"x": True}, "x must be a number between -10 and 10, got True"),
+        ({"label": 2}, "label must be 0 or 1 (the true class), got 2"),
+        ({"y": -0.1}, "y must be a prediction between 0 and 1, got -0.1"),
+        ({"y": "0.5"}, "y must be a prediction between 0 and 1, got '0.5'"),
+        ({"scale": "symlog"}, "scale must be one of ['linear', 'log'], got 'symlog'"),
+    ],
+)
 def test_constructor_misuse_raises_a_clear_error(kwargs, message):
     with pytest.raises(ValueError) as error:
         LossCurves(**kwargs)

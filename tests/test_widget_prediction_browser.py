@@ -1,4 +1,5 @@
 """The prediction browser, driven without a browser, on a network whose outputs the test chooses."""
+
 import matplotlib
 
 matplotlib.use("Agg")
@@ -139,28 +140,45 @@ def test_an_empty_choice_is_refused_and_nothing_changes():
 
 def test_three_classes_get_bars_and_no_scatter():
     outputs = np.array([[0.1, 0.8, 0.3], [0.7, 0.2, 0.65], [0.1, 0.1, 0.9]])
-    browser = PredictionBrowser([Lookup(outputs)], images(3), one_hot(np.array([1, 2, 2]), 3),
-                                classes=["cat", "dog", "fox"], margin=0.3)
+    browser = PredictionBrowser(
+        [Lookup(outputs)],
+        images(3),
+        one_hot(np.array([1, 2, 2]), 3),
+        classes=["cat", "dog", "fox"],
+        margin=0.3,
+    )
     assert browser.ring is None and len(browser.figure.axes) == 2
     np.testing.assert_array_equal(browser.mistakes, [1])
     np.testing.assert_array_equal(browser.uncertain, [1])  # 0.7 and 0.65: the two largest, 0.05 apart
     browser.slider.value = 1
     assert browser.bars_ax.get_title() == "predicted: cat (wrong)"
     assert [label.get_text() for label in browser.bars_ax.get_xticklabels()] == [
-        "output for cat", "output for dog", "output for fox"]
+        "output for cat",
+        "output for dog",
+        "output for fox",
+    ]
 
 
 @pytest.mark.parametrize(
     "change, message",
     [
-        ({"images": images()[:, 0]}, r"images: expected shape \(N, depth, height, width\) with N >= 1, got \(6, 4, 4\)"),
+        (
+            {"images": images()[:, 0]},
+            r"images: expected shape \(N, depth, height, width\) with N >= 1, got \(6, 4, 4\)",
+        ),
         ({"images": images()[:0], "labels": one_hot(TRUE)[:0]}, "with N >= 1, got"),
-        ({"labels": one_hot(TRUE)[:5]}, r"labels: expected one-hot columns of shape \(6, classes >= 2, 1\), got \(5, 2, 1\)"),
+        (
+            {"labels": one_hot(TRUE)[:5]},
+            r"labels: expected one-hot columns of shape \(6, classes >= 2, 1\), got \(5, 2, 1\)",
+        ),
         ({"labels": one_hot(TRUE)[:, :, 0]}, r"got \(6, 2\)"),
         ({"labels": 0.5 * one_hot(TRUE)}, "a single 1 and zeros elsewhere"),
         ({"classes": ["zero"]}, "classes: expected 2 names, one per row of the labels, got 1"),
         ({"margin": 0}, r"margin: expected a number in \(0, 1\], got 0"),
-        ({"network": [Lookup(OUTPUTS[:, :1])]}, r"the network's output: expected shape \(2, 1\), like a label, got \(1, 1\)"),
+        (
+            {"network": [Lookup(OUTPUTS[:, :1])]},
+            r"the network's output: expected shape \(2, 1\), like a label, got \(1, 1\)",
+        ),
     ],
 )
 def test_misuse_in_code_is_refused_clearly(change, message):

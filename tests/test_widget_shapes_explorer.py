@@ -1,4 +1,5 @@
 """The shapes explorer of notebook 03, driven without a browser: state, drawn boxes, PNG, refusals."""
+
 import matplotlib
 
 matplotlib.use("Agg")
@@ -23,7 +24,12 @@ def expected_shapes(n, h, w, k, d):
     """Every array's shape from an independent layer and forward pass, not from the widget."""
     layer = Convolutional((n, h, w), k, d, rng=1)
     output = layer.forward(np.zeros((n, h, w)))
-    return {"input": (n, h, w), "kernels": layer.kernels.shape, "biases": layer.biases.shape, "output": output.shape}
+    return {
+        "input": (n, h, w),
+        "kernels": layer.kernels.shape,
+        "biases": layer.biases.shape,
+        "output": output.shape,
+    }
 
 
 def assert_consistent(explorer, n, h, w, k, d):

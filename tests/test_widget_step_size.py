@@ -1,4 +1,5 @@
 """The step-size widget of notebook 05 and its gradient problems, driven without a browser."""
+
 import matplotlib
 
 matplotlib.use("Agg")
@@ -7,8 +8,15 @@ import numpy as np  # noqa: E402
 import pytest  # noqa: E402
 from scipy.special import expit  # noqa: E402
 
-from cnnlib.widgets.step_size import (EXPONENTS, FLOOR, FUNCTIONS, STEPS, StepSize, best_step,  # noqa: E402
-                                      make_problem)
+from cnnlib.widgets.step_size import (
+    EXPONENTS,
+    FLOOR,
+    FUNCTIONS,
+    STEPS,
+    StepSize,
+    best_step,  # noqa: E402
+    make_problem,
+)
 
 SIGMOID = "sigmoid at 8 points in [-3, 3]"
 LINEAR = "Dense(4, 3) alone (linear)"
@@ -65,7 +73,11 @@ def test_curves_are_finite_and_float32_at_a_tiny_step_gives_exactly_1(problems, 
     problem = problems[name]
     for dtype in ("float64", "float32"):
         errors = problem.errors(dtype, STEPS)
-        assert errors.shape == STEPS.shape and np.all(np.isfinite(errors)) and np.all((0 <= errors) & (errors <= 1))
+        assert (
+            errors.shape == STEPS.shape
+            and np.all(np.isfinite(errors))
+            and np.all((0 <= errors) & (errors <= 1))
+        )
     assert problem.errors("float32", [1e-12])[0] == 1.0  # x + h == x: a zero difference, not a NaN
     assert problem.unmoved("float32", 1e-12) == problem.x.size
     assert problem.unmoved("float64", 1e-12) == 0
@@ -111,7 +123,7 @@ def test_the_guides_are_eps_over_h_and_c_h_squared(widget):
     np.testing.assert_allclose(widget.round_off_guide.get_ydata(), np.finfo(np.float64).eps / STEPS)
     c = widget.truncation_constant
     assert c == pytest.approx(widget.curves["float64"][np.argmin(np.abs(EXPONENTS + 2))] / 1e-4)
-    np.testing.assert_allclose(widget.truncation_guide.get_ydata(), c * STEPS ** 2)
+    np.testing.assert_allclose(widget.truncation_guide.get_ydata(), c * STEPS**2)
     assert widget.truncation_guide.get_visible()
     # the model c h^2 + eps/h has its minimum within a factor 10 of the measured best step
     model_best = (np.finfo(np.float64).eps / (2 * c)) ** (1 / 3)
@@ -160,9 +172,9 @@ def test_a_step_too_small_for_float32_is_explained(widget):
     assert "too small for float32 at every input" in widget.message.value
     assert "(relative error 1)" in widget.message.value
     assert "color:#b00020" not in widget.message.value  # an explanation, not a refusal
-    widget.slider.value = 10 ** -7.5  # ulp/2 of |x| >= 0.5 is above this h, of 0.43 below it
+    widget.slider.value = 10**-7.5  # ulp/2 of |x| >= 0.5 is above this h, of 0.43 below it
     x = make_problem(SIGMOID).x.astype(np.float32)
-    unmoved = int(np.sum(x + np.float32(10 ** -7.5) == x))
+    unmoved = int(np.sum(x + np.float32(10**-7.5) == x))
     assert 0 < unmoved < 8
     assert f"at {unmoved} of the 8 inputs" in widget.message.value
     widget.slider.value = 1e-2
@@ -181,13 +193,16 @@ def test_every_function_can_be_chosen(widget, problems, name):
     assert ("(linear: no h² term)" in widget.text.get_text()) is linear
 
 
-@pytest.mark.parametrize("kwargs, message", [
-    ({"function": "tanh"}, "function must be one of"),
-    ({"dtype": "float16"}, "dtype must be one of ['float64', 'float32'], got 'float16'"),
-    ({"h": 0}, "h must be a number between 1e-12 and 1, got 0"),
-    ({"h": 2.0}, "h must be a number between 1e-12 and 1, got 2.0"),
-    ({"h": "1e-5"}, "h must be a number between 1e-12 and 1, got '1e-5'"),
-])
+@pytest.mark.parametrize(
+    "kwargs, message",
+    [
+        ({"function": "tanh"}, "function must be one of"),
+        ({"dtype": "float16"}, "dtype must be one of ['float64', 'float32'], got 'float16'"),
+        ({"h": 0}, "h must be a number between 1e-12 and 1, got 0"),
+        ({"h": 2.0}, "h must be a number between 1e-12 and 1, got 2.0"),
+        ({"h": "1e-5"}, "h must be a number between 1e-12 and 1, got '1e-5'"),
+    ],
+)
 def test_constructor_misuse_raises_a_clear_error(kwargs, message):
     with pytest.raises(ValueError) as error:
         StepSize(**kwargs)

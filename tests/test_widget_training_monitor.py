@@ -1,4 +1,5 @@
 """The live loss curve, driven without a browser: as train's callback, by hand, and its refusals."""
+
 import matplotlib
 
 matplotlib.use("Agg")
@@ -49,8 +50,16 @@ def test_as_trains_callback_it_draws_every_epoch_and_changes_nothing():
     plain = train(xor_network(), mse, mse_prime, XOR_X, XOR_Y, epochs=6, learning_rate=0.1)
     monitor = TrainingMonitor(epochs=6, title="XOR")
     pictures = [png(monitor)]
-    errors = train(xor_network(), mse, mse_prime, XOR_X, XOR_Y, epochs=6, learning_rate=0.1,
-                   on_epoch_end=lambda epoch, error: (monitor.update(epoch, error), pictures.append(png(monitor))))
+    errors = train(
+        xor_network(),
+        mse,
+        mse_prime,
+        XOR_X,
+        XOR_Y,
+        epochs=6,
+        learning_rate=0.1,
+        on_epoch_end=lambda epoch, error: (monitor.update(epoch, error), pictures.append(png(monitor))),
+    )
     assert errors == plain == monitor.errors
     assert monitor.epochs_seen == [1, 2, 3, 4, 5, 6]
     x, y = monitor.loss_line.get_data()
@@ -64,8 +73,9 @@ def test_as_trains_callback_it_draws_every_epoch_and_changes_nothing():
 
 def test_update_is_the_callback_itself():
     monitor = TrainingMonitor(epochs=3)
-    errors = train(xor_network(), mse, mse_prime, XOR_X, XOR_Y, epochs=3, learning_rate=0.1,
-                   on_epoch_end=monitor.update)
+    errors = train(
+        xor_network(), mse, mse_prime, XOR_X, XOR_Y, epochs=3, learning_rate=0.1, on_epoch_end=monitor.update
+    )
     assert monitor.errors == errors and "epoch 3 of 3" in monitor.status.get_text()
 
 
@@ -113,11 +123,16 @@ def test_the_scale_toggle_redraws_on_a_log_or_linear_axis():
 
 def test_a_reference_run_is_drawn_in_grey_behind():
     reference = [0.5, 0.1, 0.01, 0.001]
-    monitor = TrainingMonitor(epochs=4, reference=reference, reference_label="standard-normal start", label="scaled start")
+    monitor = TrainingMonitor(
+        epochs=4, reference=reference, reference_label="standard-normal start", label="scaled start"
+    )
     reference_line = monitor.loss_ax.get_lines()[0]
     np.testing.assert_array_equal(reference_line.get_xdata(), [1, 2, 3, 4])
     np.testing.assert_array_equal(reference_line.get_ydata(), reference)
-    assert [t.get_text() for t in monitor.loss_ax.get_legend().get_texts()] == ["standard-normal start", "scaled start"]
+    assert [t.get_text() for t in monitor.loss_ax.get_legend().get_texts()] == [
+        "standard-normal start",
+        "scaled start",
+    ]
     # the reference is in view before training, with room below its last point (on a decade: 1e-3)
     assert monitor.loss_ax.get_ylim() == pytest.approx((1e-4, 1.0))
 
@@ -173,10 +188,19 @@ def test_a_zero_error_on_the_log_scale_is_explained():
         ({"epochs": "20"}, "epochs must be a whole number >= 1, got '20'"),
         ({"epochs": True}, "epochs must be a whole number >= 1, got True"),
         ({"epochs": 3, "accuracy": 0.9}, "accuracy must be a function of no argument"),
-        ({"epochs": 3, "accuracy": lambda: 99.5}, "accuracy must return a fraction between 0 and 1, got 99.5"),
-        ({"epochs": 3, "reference": [[0.1, 0.2]]}, r"reference must be a list of errors, one per epoch, got shape \(1, 2\)"),
+        (
+            {"epochs": 3, "accuracy": lambda: 99.5},
+            "accuracy must return a fraction between 0 and 1, got 99.5",
+        ),
+        (
+            {"epochs": 3, "reference": [[0.1, 0.2]]},
+            r"reference must be a list of errors, one per epoch, got shape \(1, 2\)",
+        ),
         ({"epochs": 3, "reference": []}, "reference must be a list of errors"),
-        ({"epochs": 3, "accuracy": lambda: 0.5, "chance": 50}, "chance must be a fraction between 0 and 1, got 50"),
+        (
+            {"epochs": 3, "accuracy": lambda: 0.5, "chance": 50},
+            "chance must be a fraction between 0 and 1, got 50",
+        ),
     ],
 )
 def test_misuse_in_code_is_refused_clearly(kwargs, message):

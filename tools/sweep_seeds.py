@@ -11,6 +11,7 @@ not hide the claims after it.
 
     python tools/sweep_seeds.py notebooks/06-mnist-zeros-and-ones.ipynb --seeds 0-9 [--environments default sandybridge]
 """
+
 import argparse
 import os
 import re
@@ -49,11 +50,21 @@ def with_seed(path: Path, seed: int) -> nbformat.NotebookNode:
 def run(path: Path, seed: int, environment: dict) -> str:
     """'ok', or for each failing cell its number and the line that failed."""
     notebook = with_seed(path, seed)
-    client = NotebookClient(notebook, timeout=1800, kernel_name="python3", allow_errors=True,
-                            resources={"metadata": {"path": str(path.parent)}})
+    client = NotebookClient(
+        notebook,
+        timeout=1800,
+        kernel_name="python3",
+        allow_errors=True,
+        resources={"metadata": {"path": str(path.parent)}},
+    )
     client.execute(env={**os.environ, **environment})
-    failures = [f"cell {i}: {failed_line(cell.source, output)}" for i, cell in enumerate(notebook.cells)
-                if cell.cell_type == "code" for output in cell.outputs if output.output_type == "error"]
+    failures = [
+        f"cell {i}: {failed_line(cell.source, output)}"
+        for i, cell in enumerate(notebook.cells)
+        if cell.cell_type == "code"
+        for output in cell.outputs
+        if output.output_type == "error"
+    ]
     return "FAILED " + "; ".join(failures) if failures else "ok"
 
 

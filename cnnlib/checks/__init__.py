@@ -9,6 +9,7 @@ runs top to bottom; a function that loops forever is stopped after ``TIME_LIMIT`
 case (or by the stop button) and reported with that case, not with a traceback. One module per
 notebook holds that notebook's checkers.
 """
+
 import inspect
 import itertools
 import signal
@@ -80,23 +81,38 @@ def check_function(
             with _time_limit(limit):
                 got = learner(*given)
         except NotImplementedError:
-            return CheckResult(exercise, "unanswered", "not answered yet: write your function, then run this cell again.")
+            return CheckResult(
+                exercise, "unanswered", "not answered yet: write your function, then run this cell again."
+            )
         except _TimedOut:
-            return _no_return(exercise, names, args, expected, f"stopped after {limit:g} s, the time a case is given")
+            return _no_return(
+                exercise, names, args, expected, f"stopped after {limit:g} s, the time a case is given"
+            )
         except KeyboardInterrupt:  # the notebook's stop button
-            return _no_return(exercise, names, args, expected, f"interrupted after {time.monotonic() - started:.1f} s")
+            return _no_return(
+                exercise, names, args, expected, f"interrupted after {time.monotonic() - started:.1f} s"
+            )
         except Exception as error:  # the learner's bug, reported with the case that raised it
-            return _failure(exercise, names, args, expected, f"raised {type(error).__name__}: {error}", mistakes)
-        changed = [name for name, before, after in zip(names, args, given)
-                   if isinstance(before, np.ndarray) and not np.array_equal(before, after)]
+            return _failure(
+                exercise, names, args, expected, f"raised {type(error).__name__}: {error}", mistakes
+            )
+        changed = [
+            name
+            for name, before, after in zip(names, args, given)
+            if isinstance(before, np.ndarray) and not np.array_equal(before, after)
+        ]
         if changed:
-            hint = (f"your function changed {', '.join(changed)} in place; work on a copy "
-                    f"(e.g. `out = {changed[0]}.copy()` or `out = {changed[0]} + ...`).")
+            hint = (
+                f"your function changed {', '.join(changed)} in place; work on a copy "
+                f"(e.g. `out = {changed[0]}.copy()` or `out = {changed[0]} + ...`)."
+            )
             return _failure(exercise, names, args, expected, got, [Mistake(hint, lambda *_: got)])
         if parts and not (isinstance(got, tuple | list) and len(got) == len(parts)):
             got = f"{type(got).__name__} instead of {len(parts)} values: {', '.join(parts)}"
         if parts and not isinstance(got, str):
-            wrong = next((i for i, (value, right) in enumerate(zip(got, expected)) if not _same(value, right)), None)
+            wrong = next(
+                (i for i, (value, right) in enumerate(zip(got, expected)) if not _same(value, right)), None
+            )
             if wrong is not None:
                 return _failure(exercise, names, args, expected, got, mistakes, parts, wrong)
         elif not _same(got, expected):
@@ -121,15 +137,21 @@ def _failure(exercise, names, args, expected, got, mistakes, parts=(), wrong=Non
     if wrong is None:
         hint = next((m.hint for m in mistakes if _same(got, _answer(m, args))), None)
     else:  # a mistake must get the values before it right too, as the learner did
-        hint = next((m.hint for m in mistakes if _same(tuple(got[: wrong + 1]), _answer(m, args, wrong + 1))), None)
+        hint = next(
+            (m.hint for m in mistakes if _same(tuple(got[: wrong + 1]), _answer(m, args, wrong + 1))), None
+        )
         expected, got = expected[wrong], got[wrong]
     if _truncated(got, expected):  # certain, where a mistake's values may agree by chance
-        hint = (f"your output holds whole numbers only (its dtype is {got.dtype}): an array made to hold integers "
-                "(np.zeros(..., dtype=int), np.zeros_like of an integer array, .astype(int)) cuts the fraction off "
-                "each value written into it. Make the output float: np.zeros(shape) is float unless told otherwise.")
+        hint = (
+            f"your output holds whole numbers only (its dtype is {got.dtype}): an array made to hold integers "
+            "(np.zeros(..., dtype=int), np.zeros_like of an integer array, .astype(int)) cuts the fraction off "
+            "each value written into it. Make the output float: np.zeros(shape) is float unless told otherwise."
+        )
     if hint is None and not isinstance(got, str) and _shape(got) != _shape(expected):
         hint = f"the shape is wrong: expected {_shape(expected)}, got {_shape(got)}."
-    lines = [f"wrong on this case (the smallest that fails){'' if wrong is None else f', in {parts[wrong]}'}:"]
+    lines = [
+        f"wrong on this case (the smallest that fails){'' if wrong is None else f', in {parts[wrong]}'}:"
+    ]
     lines += _argument_lines(names, args)
     lines += [f"  expected:\n{_indent(expected)}", f"  got:\n{_indent(got)}"]
     if hint:
@@ -139,11 +161,18 @@ def _failure(exercise, names, args, expected, got, mistakes, parts=(), wrong=Non
 
 def _no_return(exercise, names, args, expected, why):
     """The report of a function stopped on a case: the case, never a traceback."""
-    lines = [f"your function did not return on this case ({why}):", *_argument_lines(names, args),
-             "  hint: look for a loop that never ends: a `while` whose condition stays true (a counter never "
-             "increased), or a loop over far more positions than the output has."]
-    return CheckResult(exercise, "failed", "\n".join(lines),
-                       {"args": args, "expected": expected, "got": f"did not return ({why})"})
+    lines = [
+        f"your function did not return on this case ({why}):",
+        *_argument_lines(names, args),
+        "  hint: look for a loop that never ends: a `while` whose condition stays true (a counter never "
+        "increased), or a loop over far more positions than the output has.",
+    ]
+    return CheckResult(
+        exercise,
+        "failed",
+        "\n".join(lines),
+        {"args": args, "expected": expected, "got": f"did not return ({why})"},
+    )
 
 
 def _argument_lines(names, args) -> list[str]:
@@ -161,8 +190,11 @@ def _time_limit(seconds):
     Only a signal interrupts a running Python loop: where SIGALRM is missing (Windows) or cannot be
     set (outside the main thread, or a handler not set from Python), there is no limit.
     """
-    if (not hasattr(signal, "setitimer") or threading.current_thread() is not threading.main_thread()
-            or signal.getsignal(signal.SIGALRM) is None):
+    if (
+        not hasattr(signal, "setitimer")
+        or threading.current_thread() is not threading.main_thread()
+        or signal.getsignal(signal.SIGALRM) is None
+    ):
         yield
         return
 
@@ -180,7 +212,9 @@ def _time_limit(seconds):
         finally:  # even if time ran out just now, in the line above
             signal.signal(signal.SIGALRM, handler)
             if outer:  # a timer set before ours: what is left of it (a tick at least, so that it still fires)
-                signal.setitimer(signal.ITIMER_REAL, max(outer - (time.monotonic() - started), 1e-6), interval)
+                signal.setitimer(
+                    signal.ITIMER_REAL, max(outer - (time.monotonic() - started), 1e-6), interval
+                )
 
 
 def _answer(mistake, args, values=None):

@@ -3,6 +3,7 @@
 Shapes as in the notebook: input (n, h, w), kernels (d, n, k, k), biases and output
 (d, h - k + 1, w - k + 1). The references are cnnlib's own ``Convolutional`` layer.
 """
+
 import numpy as np
 from scipy import signal
 
@@ -76,14 +77,27 @@ def check_output_shape(learner) -> CheckResult:
         return (d, n, oh, ow)
 
     mistakes = [
-        Mistake("the output has one map per kernel: put the number of kernels d first, (d, h - k + 1, w - k + 1).", forgot_depth),
-        Mistake("the output's depth is the number of kernels d, not the input's depth n: each kernel spans all n input "
-                "slices and sums them into ONE map.", kept_input_depth),
-        Mistake("off by one: a kernel of size k fits at h - k + 1 places down a column of h (try h = 3, k = 3: one place).",
-                off_by_one),
-        Mistake("that is the full mode's size; the layer uses the valid cross-correlation: h - k + 1.", full_mode),
+        Mistake(
+            "the output has one map per kernel: put the number of kernels d first, (d, h - k + 1, w - k + 1).",
+            forgot_depth,
+        ),
+        Mistake(
+            "the output's depth is the number of kernels d, not the input's depth n: each kernel spans all n input "
+            "slices and sums them into ONE map.",
+            kept_input_depth,
+        ),
+        Mistake(
+            "off by one: a kernel of size k fits at h - k + 1 places down a column of h (try h = 3, k = 3: one place).",
+            off_by_one,
+        ),
+        Mistake(
+            "that is the full mode's size; the layer uses the valid cross-correlation: h - k + 1.", full_mode
+        ),
         Mistake("height and width can differ: use h for the rows and w for the columns.", square),
-        Mistake("the input depth is summed away: each output map is 2D, so the output is 3D (d, h', w').", with_input_depth),
+        Mistake(
+            "the input depth is summed away: each output map is 2D, so the output is 3D (d, h', w').",
+            with_input_depth,
+        ),
     ]
     return check_function("output shape", learner, reference_output_shape, SHAPE_CASES, mistakes)
 
@@ -116,15 +130,29 @@ def check_parameter_count(learner) -> CheckResult:
         return d * k * k + d
 
     mistakes = [
-        Mistake("that counts one bias number per kernel (the common choice elsewhere); here each bias B_i is a whole "
-                "matrix with the output map's shape: d * (h - k + 1) * (w - k + 1) bias values.", bias_per_kernel),
-        Mistake("each kernel spans the input's full depth: it holds n * k * k weights, not k * k.", kernels_without_depth),
-        Mistake("the biases are parameters too: add one bias value per output element, d * (h - k + 1) * (w - k + 1).",
-                kernels_only),
+        Mistake(
+            "that counts one bias number per kernel (the common choice elsewhere); here each bias B_i is a whole "
+            "matrix with the output map's shape: d * (h - k + 1) * (w - k + 1) bias values.",
+            bias_per_kernel,
+        ),
+        Mistake(
+            "each kernel spans the input's full depth: it holds n * k * k weights, not k * k.",
+            kernels_without_depth,
+        ),
+        Mistake(
+            "the biases are parameters too: add one bias value per output element, d * (h - k + 1) * (w - k + 1).",
+            kernels_only,
+        ),
         Mistake("the kernels are parameters too: d kernels of n * k * k weights each.", biases_only),
-        Mistake("a bias matrix has the OUTPUT map's shape (h - k + 1, w - k + 1), not the input's.", biases_like_input),
-        Mistake("each kernel spans the input's full depth (n * k * k weights), and each bias B_i is a matrix with the "
-                "output map's shape, not one number.", flat_kernels_scalar_bias),
+        Mistake(
+            "a bias matrix has the OUTPUT map's shape (h - k + 1, w - k + 1), not the input's.",
+            biases_like_input,
+        ),
+        Mistake(
+            "each kernel spans the input's full depth (n * k * k weights), and each bias B_i is a matrix with the "
+            "output map's shape, not one number.",
+            flat_kernels_scalar_bias,
+        ),
     ]
     return check_function("parameter count", learner, reference_parameter_count, SHAPE_CASES, mistakes)
 
@@ -209,13 +237,20 @@ def check_forward(learner) -> CheckResult:
     depth_hint = "sum over the input's depth: Y_i = B_i + X_1 ⋆ K_i1 + ... + X_n ⋆ K_in."
     last_hint = f"{depth_hint} Add (+=) each slice's correlation to Y_i; `=` keeps only the last one."
     first_hint = f"{depth_hint} Yours uses the first slice X_1 alone: loop j over all n slices."
-    bias_hint = ("the bias is added more than once: B_i belongs to the output map, not to each input slice. Add it "
-                 "once per map (start Y_i from B_i), outside the loop over the input's slices j.")
-    index_hint = ("the indices are mixed up: output map i adds X_j ⋆ K_ij over j, that is input slice j "
-                  "correlated with kernels[i, j] (kernel i's slice j).")
+    bias_hint = (
+        "the bias is added more than once: B_i belongs to the output map, not to each input slice. Add it "
+        "once per map (start Y_i from B_i), outside the loop over the input's slices j."
+    )
+    index_hint = (
+        "the indices are mixed up: output map i adds X_j ⋆ K_ij over j, that is input slice j "
+        "correlated with kernels[i, j] (kernel i's slice j)."
+    )
     mistakes = [
-        Mistake("that is convolution (the kernel rotated by 180°); the layer uses cross-correlation, "
-                "signal.correlate2d or cnnlib.correlation.correlate2d.", convolution),
+        Mistake(
+            "that is convolution (the kernel rotated by 180°); the layer uses cross-correlation, "
+            "signal.correlate2d or cnnlib.correlation.correlate2d.",
+            convolution,
+        ),
         Mistake("the bias is missing: start Y_i from B_i (biases[i]), then add the correlations.", no_bias),
         Mistake(bias_hint, bias_in_slice_loop),
         Mistake(bias_hint, bias_in_slice_loop_and_start),

@@ -6,6 +6,7 @@ kernel as large as its input, a 1x1 kernel, a 1-row input; and images with pixel
 in MNIST, where an output made to hold integers loses the fractions. Kernels are asymmetric, so a
 flipped kernel (convolution) never passes by luck.
 """
+
 import numpy as np
 
 from cnnlib.checks import CheckResult, Mistake, check_function
@@ -35,17 +36,23 @@ def _asymmetric_kernel(rng, shape):
 def _pairs(shapes, seed=SEED):
     """Image and kernel pairs of the given shapes, from a fixed seed."""
     rng = np.random.default_rng(seed)
-    return [(_integers(rng, image_shape), _asymmetric_kernel(rng, kernel_shape)) for image_shape, kernel_shape in shapes]
+    return [
+        (_integers(rng, image_shape), _asymmetric_kernel(rng, kernel_shape))
+        for image_shape, kernel_shape in shapes
+    ]
 
 
 def _pixel_pairs(shapes):
     """Images with pixels in [0, 1], as MNIST's, and kernels in quarters, from a fixed seed."""
     rng = np.random.default_rng(SEED)
-    return [(rng.integers(0, 256, image_shape) / 255, _asymmetric_kernel(rng, kernel_shape) / 4)
-            for image_shape, kernel_shape in shapes]
+    return [
+        (rng.integers(0, 256, image_shape) / 255, _asymmetric_kernel(rng, kernel_shape) / 4)
+        for image_shape, kernel_shape in shapes
+    ]
 
 
 # --- exercise 1: the output's shape --------------------------------------------------------
+
 
 def _output_shape(image_shape, kernel_shape):
     return tuple(output_size(n, k) for n, k in zip(image_shape, kernel_shape))
@@ -62,24 +69,38 @@ SHAPE_CASES = [
 ]
 
 SHAPE_MISTAKES = [
-    Mistake("off by one: the kernel's corner can sit at rows 0, 1, ..., h - k, which is h - k + 1 places "
-            "(a kernel as large as the input still fits once).",
-            lambda s, k: (s[0] - k[0], s[1] - k[1])),
-    Mistake("h + k - 1 is the size of the *full* cross-correlation (notebook 02); the valid one keeps "
-            "only the places where the kernel lies entirely inside the input.",
-            lambda s, k: (s[0] + k[0] - 1, s[1] + k[1] - 1)),
-    Mistake("the kernel slides one pixel at a time, it does not jump by its own size: count the places "
-            "its corner can sit, not how many kernels tile the input.",
-            lambda s, k: (s[0] // k[0], s[1] // k[1])),
-    Mistake("the kernel slides one pixel at a time, it does not jump by its own size: count the places "
-            "its corner can sit, not how many kernels tile the input.",
-            lambda s, k: (s[0] / k[0], s[1] / k[1])),
-    Mistake("rows first: return (rows, columns), that is (h - kh + 1, w - kw + 1).",
-            lambda s, k: (s[1] - k[1] + 1, s[0] - k[0] + 1)),
-    Mistake("each axis uses its own kernel size: rows h - kh + 1, columns w - kw + 1.",
-            lambda s, k: (s[0] - k[0] + 1, s[1] - k[0] + 1)),
-    Mistake("each axis uses its own kernel size: rows h - kh + 1, columns w - kw + 1.",
-            lambda s, k: (s[0] - k[1] + 1, s[1] - k[1] + 1)),
+    Mistake(
+        "off by one: the kernel's corner can sit at rows 0, 1, ..., h - k, which is h - k + 1 places "
+        "(a kernel as large as the input still fits once).",
+        lambda s, k: (s[0] - k[0], s[1] - k[1]),
+    ),
+    Mistake(
+        "h + k - 1 is the size of the *full* cross-correlation (notebook 02); the valid one keeps "
+        "only the places where the kernel lies entirely inside the input.",
+        lambda s, k: (s[0] + k[0] - 1, s[1] + k[1] - 1),
+    ),
+    Mistake(
+        "the kernel slides one pixel at a time, it does not jump by its own size: count the places "
+        "its corner can sit, not how many kernels tile the input.",
+        lambda s, k: (s[0] // k[0], s[1] // k[1]),
+    ),
+    Mistake(
+        "the kernel slides one pixel at a time, it does not jump by its own size: count the places "
+        "its corner can sit, not how many kernels tile the input.",
+        lambda s, k: (s[0] / k[0], s[1] / k[1]),
+    ),
+    Mistake(
+        "rows first: return (rows, columns), that is (h - kh + 1, w - kw + 1).",
+        lambda s, k: (s[1] - k[1] + 1, s[0] - k[0] + 1),
+    ),
+    Mistake(
+        "each axis uses its own kernel size: rows h - kh + 1, columns w - kw + 1.",
+        lambda s, k: (s[0] - k[0] + 1, s[1] - k[0] + 1),
+    ),
+    Mistake(
+        "each axis uses its own kernel size: rows h - kh + 1, columns w - kw + 1.",
+        lambda s, k: (s[0] - k[1] + 1, s[1] - k[1] + 1),
+    ),
 ]
 
 
@@ -89,6 +110,7 @@ def check_output_shape(learner) -> CheckResult:
 
 
 # --- exercise 2: one output element --------------------------------------------------------
+
 
 def _output_element(image, kernel, row, col):
     return correlate2d(image, kernel)[row, col]
@@ -104,33 +126,62 @@ ELEMENT_CASES = [
         # the smallest case has a square kernel away from the corner, so that a matrix product, a centred
         # window or a short one gives a wrong number rather than an error; seed 28 gives each known mistake a
         # number of its own there (under SEED, a window a row and a column short gave the centred one's)
-        _pairs([((3, 3), (2, 2)), ((1, 12), (1, 3)), ((3, 3), (3, 3)), ((4, 5), (1, 1)), ((5, 5), (3, 3)),
-                ((4, 6), (2, 3)), ((6, 5), (3, 2)), ((6, 7), (2, 3))], seed=28),
+        _pairs(
+            [
+                ((3, 3), (2, 2)),
+                ((1, 12), (1, 3)),
+                ((3, 3), (3, 3)),
+                ((4, 5), (1, 1)),
+                ((5, 5), (3, 3)),
+                ((4, 6), (2, 3)),
+                ((6, 5), (3, 2)),
+                ((6, 7), (2, 3)),
+            ],
+            seed=28,
+        ),
         [(1, 1), (0, 9), (0, 0), (2, 4), (1, 2), (2, 1), (3, 1), (4, 4)],  # last positions included
     )
 ]
 
-_SHORT = ("your window is one row or column short: a slice leaves out its end, so image[row : row + kh - 1] "
-          "holds kh - 1 rows. Take image[row : row + kh, col : col + kw]. (NumPy stretched the smaller window "
-          "over the kernel without complaint.)")
+_SHORT = (
+    "your window is one row or column short: a slice leaves out its end, so image[row : row + kh - 1] "
+    "holds kh - 1 rows. Take image[row : row + kh, col : col + kw]. (NumPy stretched the smaller window "
+    "over the kernel without complaint.)"
+)
 
 ELEMENT_MISTAKES = [
-    Mistake("you flipped the kernel: that is convolution (notebook 02). Cross-correlation multiplies "
-            "each window value by the kernel value at the same place.",
-            lambda x, k, r, c: np.sum(_window(x, k, r, c) * rotate180(k))),
-    Mistake("multiply element by element, then sum: np.sum(window * kernel). You summed first, then multiplied.",
-            lambda x, k, r, c: np.sum(_window(x, k, r, c)) * np.sum(k)),
-    Mistake("you summed the window alone: multiply it by the kernel element by element first.",
-            lambda x, k, r, c: np.sum(_window(x, k, r, c))),
-    Mistake("`window @ kernel` is a matrix product; cross-correlation multiplies element by element: window * kernel.",
-            lambda x, k, r, c: np.sum(_window(x, k, r, c) @ k)),
-    Mistake("row and column swapped: the window starts at image[row, col] and spans kh rows and kw columns.",
-            lambda x, k, r, c: np.sum(x[c : c + k.shape[0], r : r + k.shape[1]] * k)),
-    Mistake("your window starts at (row - kh // 2, col - kw // 2), as if centred on (row, col); the window has "
-            "its top-left corner at (row, col): image[row : row + kh, col : col + kw].",
-            lambda x, k, r, c: np.sum(
-                x[r - k.shape[0] // 2 : r - k.shape[0] // 2 + k.shape[0],
-                  c - k.shape[1] // 2 : c - k.shape[1] // 2 + k.shape[1]] * k)),
+    Mistake(
+        "you flipped the kernel: that is convolution (notebook 02). Cross-correlation multiplies "
+        "each window value by the kernel value at the same place.",
+        lambda x, k, r, c: np.sum(_window(x, k, r, c) * rotate180(k)),
+    ),
+    Mistake(
+        "multiply element by element, then sum: np.sum(window * kernel). You summed first, then multiplied.",
+        lambda x, k, r, c: np.sum(_window(x, k, r, c)) * np.sum(k),
+    ),
+    Mistake(
+        "you summed the window alone: multiply it by the kernel element by element first.",
+        lambda x, k, r, c: np.sum(_window(x, k, r, c)),
+    ),
+    Mistake(
+        "`window @ kernel` is a matrix product; cross-correlation multiplies element by element: window * kernel.",
+        lambda x, k, r, c: np.sum(_window(x, k, r, c) @ k),
+    ),
+    Mistake(
+        "row and column swapped: the window starts at image[row, col] and spans kh rows and kw columns.",
+        lambda x, k, r, c: np.sum(x[c : c + k.shape[0], r : r + k.shape[1]] * k),
+    ),
+    Mistake(
+        "your window starts at (row - kh // 2, col - kw // 2), as if centred on (row, col); the window has "
+        "its top-left corner at (row, col): image[row : row + kh, col : col + kw].",
+        lambda x, k, r, c: np.sum(
+            x[
+                r - k.shape[0] // 2 : r - k.shape[0] // 2 + k.shape[0],
+                c - k.shape[1] // 2 : c - k.shape[1] // 2 + k.shape[1],
+            ]
+            * k
+        ),
+    ),
     Mistake(_SHORT, lambda x, k, r, c: np.sum(x[r : r + k.shape[0] - 1, c : c + k.shape[1]] * k)),
     Mistake(_SHORT, lambda x, k, r, c: np.sum(x[r : r + k.shape[0], c : c + k.shape[1] - 1] * k)),
     Mistake(_SHORT, lambda x, k, r, c: np.sum(x[r : r + k.shape[0] - 1, c : c + k.shape[1] - 1] * k)),
@@ -144,23 +195,39 @@ def check_output_element(learner) -> CheckResult:
 
 # --- exercise 3: the whole valid cross-correlation -----------------------------------------
 
-CORRELATE_CASES = (_pairs([((1, 5), (1, 2)), ((3, 4), (1, 1)), ((3, 3), (3, 3)), ((4, 6), (2, 3)),
-                           ((6, 4), (3, 2)), ((5, 5), (3, 3)), ((7, 5), (2, 4))])
-                   + _pixel_pairs([((2, 3), (2, 2)), ((6, 6), (3, 3))]))  # the first: second smallest of all
+CORRELATE_CASES = _pairs(
+    [
+        ((1, 5), (1, 2)),
+        ((3, 4), (1, 1)),
+        ((3, 3), (3, 3)),
+        ((4, 6), (2, 3)),
+        ((6, 4), (3, 2)),
+        ((5, 5), (3, 3)),
+        ((7, 5), (2, 4)),
+    ]
+) + _pixel_pairs([((2, 3), (2, 2)), ((6, 6), (3, 3))])  # the first: second smallest of all
 
-_STOPS_EARLY = ("your loops stop one position early, so the last row or column of the output is missing: "
-                "there are h - kh + 1 rows, so loop over range(h - kh + 1).")
+_STOPS_EARLY = (
+    "your loops stop one position early, so the last row or column of the output is missing: "
+    "there are h - kh + 1 rows, so loop over range(h - kh + 1)."
+)
 
 CORRELATE_MISTAKES = [
-    Mistake("you flipped the kernel: that is convolution (notebook 02). Cross-correlation multiplies "
-            "image[row + m, col + n] by kernel[m, n], unflipped.",
-            lambda x, k: correlate2d(x, rotate180(k))),
-    Mistake("that is the *full* cross-correlation (notebook 02), with the input padded by zeros; the valid "
-            "one keeps only places where the kernel lies entirely inside the input: (h - kh + 1, w - kw + 1).",
-            lambda x, k: correlate2d(x, k, "full")),
-    Mistake("your result is transposed: output[row, col] belongs to the window whose top-left corner is "
-            "image[row, col]; rows first.",
-            lambda x, k: correlate2d(x, k).T),
+    Mistake(
+        "you flipped the kernel: that is convolution (notebook 02). Cross-correlation multiplies "
+        "image[row + m, col + n] by kernel[m, n], unflipped.",
+        lambda x, k: correlate2d(x, rotate180(k)),
+    ),
+    Mistake(
+        "that is the *full* cross-correlation (notebook 02), with the input padded by zeros; the valid "
+        "one keeps only places where the kernel lies entirely inside the input: (h - kh + 1, w - kw + 1).",
+        lambda x, k: correlate2d(x, k, "full"),
+    ),
+    Mistake(
+        "your result is transposed: output[row, col] belongs to the window whose top-left corner is "
+        "image[row, col]; rows first.",
+        lambda x, k: correlate2d(x, k).T,
+    ),
     Mistake(_STOPS_EARLY, lambda x, k: correlate2d(x, k)[:-1, :-1]),
     Mistake(_STOPS_EARLY, lambda x, k: correlate2d(x, k)[:-1, :]),
     Mistake(_STOPS_EARLY, lambda x, k: correlate2d(x, k)[:, :-1]),
@@ -169,4 +236,6 @@ CORRELATE_MISTAKES = [
 
 def check_correlate2d(learner) -> CheckResult:
     """``learner(image, kernel)`` must return the valid cross-correlation, (h - kh + 1, w - kw + 1)."""
-    return check_function("valid cross-correlation", learner, correlate2d, CORRELATE_CASES, CORRELATE_MISTAKES)
+    return check_function(
+        "valid cross-correlation", learner, correlate2d, CORRELATE_CASES, CORRELATE_MISTAKES
+    )

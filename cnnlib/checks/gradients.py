@@ -7,6 +7,7 @@ kernels, asymmetric kernels that expose a missing or an extra flip, a kernel as 
 a 1x1 kernel and, for the layer, depth > 1 and several kernels. The upstream gradient dE/dY is
 random, never ones: with ones, correlation and convolution give the same kernel gradient.
 """
+
 import numpy as np
 from scipy import signal
 
@@ -29,15 +30,21 @@ def _asymmetric(rng, shape):
     rows, cols = shape
     while True:
         kernel = _halves(rng, shape)
-        flips = ([rotate180(kernel)] * (rows * cols > 1) + [kernel[::-1, :]] * (rows > 1)
-                 + [kernel[:, ::-1]] * (cols > 1))
+        flips = (
+            [rotate180(kernel)] * (rows * cols > 1)
+            + [kernel[::-1, :]] * (rows > 1)
+            + [kernel[:, ::-1]] * (cols > 1)
+        )
         if not any(np.array_equal(kernel, flipped) for flipped in flips):
             return kernel
 
 
 # (input shape, kernel shape), for the one-kernel exercises
 SHAPES = [
-    ((2, 3), (2, 2)),  # the smallest (with the single row, first among equals): a flip along either axis shows
+    (
+        (2, 3),
+        (2, 2),
+    ),  # the smallest (with the single row, first among equals): a flip along either axis shows
     ((3, 3), (2, 2)),  # the notebook's example
     ((1, 5), (1, 2)),  # a single row
     ((4, 5), (2, 3)),  # non-square input and kernel
@@ -60,25 +67,36 @@ def _pairs():
 
 # --- exercise 1: the bias gradient ---------------------------------------------------------
 
-BIAS_CASES = [(_halves(np.random.default_rng(SEED + 1), shape),)
-              for shape in [(1, 1, 1), (1, 2, 2), (2, 2, 3), (3, 2, 2), (2, 4, 1)]]
+BIAS_CASES = [
+    (_halves(np.random.default_rng(SEED + 1), shape),)
+    for shape in [(1, 1, 1), (1, 2, 2), (2, 2, 3), (3, 2, 2), (2, 4, 1)]
+]
 
-_SCALAR_BIAS = ("you summed dE/dY to one number: that would be the gradient of a single bias shared by every "
-                "output. The original code's layer has a bias matrix B_i with the output's shape; b_mn is added "
-                "to y_mn alone, so dE/db_mn = dE/dy_mn: dE/dB is dE/dY itself.")
-_PER_KERNEL_BIAS = ("one number per kernel is the gradient of the bias in PyTorch or Keras (one number per kernel, "
-                    "added at every position). The original code's B_i has the output's shape: one bias per output "
-                    "element, so dE/dB_i = dE/dY_i, shape (d, h - k + 1, w - k + 1).")
+_SCALAR_BIAS = (
+    "you summed dE/dY to one number: that would be the gradient of a single bias shared by every "
+    "output. The original code's layer has a bias matrix B_i with the output's shape; b_mn is added "
+    "to y_mn alone, so dE/db_mn = dE/dy_mn: dE/dB is dE/dY itself."
+)
+_PER_KERNEL_BIAS = (
+    "one number per kernel is the gradient of the bias in PyTorch or Keras (one number per kernel, "
+    "added at every position). The original code's B_i has the output's shape: one bias per output "
+    "element, so dE/dB_i = dE/dY_i, shape (d, h - k + 1, w - k + 1)."
+)
 
 BIAS_MISTAKES = [
     Mistake(_SCALAR_BIAS, lambda g: np.sum(g)),
     Mistake(_SCALAR_BIAS, lambda g: np.full(np.shape(g), np.sum(g))),
     Mistake(_PER_KERNEL_BIAS, lambda g: np.sum(g, axis=(1, 2))),
     Mistake(_PER_KERNEL_BIAS, lambda g: np.sum(g, axis=(1, 2), keepdims=True)),
-    Mistake("you summed over the kernels: each kernel i has its own bias B_i, which reaches Y_i alone, "
-            "so dE/dB_i = dE/dY_i; nothing is summed.", lambda g: np.sum(g, axis=0)),
-    Mistake("dy_mn/db_mn = 1, but the chain rule multiplies it by dE/dy_mn: dE/db_mn = dE/dy_mn × 1.",
-            lambda g: np.ones_like(g)),
+    Mistake(
+        "you summed over the kernels: each kernel i has its own bias B_i, which reaches Y_i alone, "
+        "so dE/dB_i = dE/dY_i; nothing is summed.",
+        lambda g: np.sum(g, axis=0),
+    ),
+    Mistake(
+        "dy_mn/db_mn = 1, but the chain rule multiplies it by dE/dy_mn: dE/db_mn = dE/dy_mn × 1.",
+        lambda g: np.ones_like(g),
+    ),
 ]
 
 
@@ -99,16 +117,24 @@ def check_bias_gradient(learner) -> CheckResult:
 
 KERNEL_CASES = [(x, output_gradient) for x, _, output_gradient in _pairs()]
 
-_FULL_KERNEL = ("that is in *full* mode, larger than the kernel. dE/dK has the kernel's shape: "
-                "h - (h - kh + 1) + 1 = kh, a valid correlation. (SciPy's correlate2d defaults to 'full': "
-                "always say the mode.)")
+_FULL_KERNEL = (
+    "that is in *full* mode, larger than the kernel. dE/dK has the kernel's shape: "
+    "h - (h - kh + 1) + 1 = kh, a valid correlation. (SciPy's correlate2d defaults to 'full': "
+    "always say the mode.)"
+)
 
 KERNEL_MISTAKES = [
-    Mistake("you rotated dE/dY: that is a convolution. k_pq meets x_(m+p)(n+q) in y_mn, so "
-            "dE/dk_pq = sum_mn dE/dy_mn x_(m+p)(n+q): the same indices m, n in both, a cross-correlation "
-            "X ⋆ dE/dY with no rotation.", lambda x, g: signal.convolve2d(x, g, "valid")),
-    Mistake("the arguments are swapped: dE/dY ⋆ X is (X ⋆ dE/dY) rotated 180°. Slide dE/dY over X: "
-            "correlate2d(x, output_gradient).", lambda x, g: signal.correlate2d(g, x, "valid")),
+    Mistake(
+        "you rotated dE/dY: that is a convolution. k_pq meets x_(m+p)(n+q) in y_mn, so "
+        "dE/dk_pq = sum_mn dE/dy_mn x_(m+p)(n+q): the same indices m, n in both, a cross-correlation "
+        "X ⋆ dE/dY with no rotation.",
+        lambda x, g: signal.convolve2d(x, g, "valid"),
+    ),
+    Mistake(
+        "the arguments are swapped: dE/dY ⋆ X is (X ⋆ dE/dY) rotated 180°. Slide dE/dY over X: "
+        "correlate2d(x, output_gradient).",
+        lambda x, g: signal.correlate2d(g, x, "valid"),
+    ),
     Mistake(_FULL_KERNEL, lambda x, g: signal.correlate2d(x, g, "full")),
     Mistake(_FULL_KERNEL, lambda x, g: signal.convolve2d(x, g, "full")),
 ]
@@ -121,32 +147,46 @@ def reference_kernel_gradient(x, output_gradient):
 
 def check_kernel_gradient(learner) -> CheckResult:
     """``learner(x, output_gradient)``: X (h, w), dE/dY (h - kh + 1, w - kw + 1) -> dE/dK = X ⋆ dE/dY (kh, kw)."""
-    return check_function("kernel gradient", learner, reference_kernel_gradient, KERNEL_CASES, KERNEL_MISTAKES)
+    return check_function(
+        "kernel gradient", learner, reference_kernel_gradient, KERNEL_CASES, KERNEL_MISTAKES
+    )
 
 
 # --- exercise 3: the input gradient --------------------------------------------------------
 
 INPUT_CASES = [(output_gradient, kernel) for _, kernel, output_gradient in _pairs()]
 
-_VALID_INPUT = ("valid mode shrinks: dE/dX needs the input's shape (h, w), and only a *full* convolution of "
-                "dE/dY (h - kh + 1) with K (kh) gives it back: (h - kh + 1) + kh - 1 = h. Full mode: pad dE/dY "
-                "with kh - 1 rows and kw - 1 columns of zeros on each side, then slide the rotated kernel.")
-_ROWS_ONLY = ("the kernel ends up flipped upside down only (its rows: kernel[::-1], np.flipud); convolution turns "
-              "it half a turn, flipping rows *and* columns: kernel[::-1, ::-1] (rotate180). With convolve2d, give "
-              "it the kernel unflipped: it rotates the kernel itself.")
-_COLUMNS_ONLY = ("the kernel ends up flipped left to right only (its columns: kernel[:, ::-1], np.fliplr); "
-                 "convolution turns it half a turn, flipping rows *and* columns: kernel[::-1, ::-1] (rotate180). "
-                 "With convolve2d, give it the kernel unflipped: it rotates the kernel itself.")
-_PADDING = ("the padding is wrong for this kernel: full mode surrounds dE/dY with kh - 1 rows and kw - 1 "
-            "columns of zeros on each side, so that every window that touches dE/dY is counted.")
+_VALID_INPUT = (
+    "valid mode shrinks: dE/dX needs the input's shape (h, w), and only a *full* convolution of "
+    "dE/dY (h - kh + 1) with K (kh) gives it back: (h - kh + 1) + kh - 1 = h. Full mode: pad dE/dY "
+    "with kh - 1 rows and kw - 1 columns of zeros on each side, then slide the rotated kernel."
+)
+_ROWS_ONLY = (
+    "the kernel ends up flipped upside down only (its rows: kernel[::-1], np.flipud); convolution turns "
+    "it half a turn, flipping rows *and* columns: kernel[::-1, ::-1] (rotate180). With convolve2d, give "
+    "it the kernel unflipped: it rotates the kernel itself."
+)
+_COLUMNS_ONLY = (
+    "the kernel ends up flipped left to right only (its columns: kernel[:, ::-1], np.fliplr); "
+    "convolution turns it half a turn, flipping rows *and* columns: kernel[::-1, ::-1] (rotate180). "
+    "With convolve2d, give it the kernel unflipped: it rotates the kernel itself."
+)
+_PADDING = (
+    "the padding is wrong for this kernel: full mode surrounds dE/dY with kh - 1 rows and kw - 1 "
+    "columns of zeros on each side, so that every window that touches dE/dY is counted."
+)
 
 
-_TRANSPOSED = ("k.T swaps the kernel's rows and columns, as the dense layer's W^T does; here the kernel is "
-               "*rotated* 180° (upside down and left to right: kernel[::-1, ::-1]), which is not its transpose: "
-               "dE/dY *full K = convolve2d(output_gradient, kernel, 'full').")
-_MINUS_INDEX = ("the kernel index is r - m, not m - r: y_mn's window starts at (m, n), so x_rc sits at offset "
-                "(r - m, c - n) inside it and meets k_(r-m)(c-n). Loop over the outputs (m, n) and use "
-                "kernel[r - m, c - n] where both indices lie inside the kernel.")
+_TRANSPOSED = (
+    "k.T swaps the kernel's rows and columns, as the dense layer's W^T does; here the kernel is "
+    "*rotated* 180° (upside down and left to right: kernel[::-1, ::-1]), which is not its transpose: "
+    "dE/dY *full K = convolve2d(output_gradient, kernel, 'full')."
+)
+_MINUS_INDEX = (
+    "the kernel index is r - m, not m - r: y_mn's window starts at (m, n), so x_rc sits at offset "
+    "(r - m, c - n) inside it and meets k_(r-m)(c-n). Loop over the outputs (m, n) and use "
+    "kernel[r - m, c - n] where both indices lie inside the kernel."
+)
 
 
 def _padded_by(rows, cols):
@@ -165,16 +205,20 @@ def _minus_index(g, k):
 
 
 INPUT_MISTAKES = [
-    Mistake("that is a full cross-correlation: the kernel is missing its rotation. x_rc reaches y_mn through "
-            "k_(r-m)(c-n): as m grows the kernel's index falls, so K appears rotated 180°, a full "
-            "convolution: convolve2d(output_gradient, kernel, 'full').",
-            lambda g, k: signal.correlate2d(g, k, "full")),
+    Mistake(
+        "that is a full cross-correlation: the kernel is missing its rotation. x_rc reaches y_mn through "
+        "k_(r-m)(c-n): as m grows the kernel's index falls, so K appears rotated 180°, a full "
+        "convolution: convolve2d(output_gradient, kernel, 'full').",
+        lambda g, k: signal.correlate2d(g, k, "full"),
+    ),
     Mistake(_VALID_INPUT, lambda g, k: signal.convolve2d(g, k, "valid")),
     Mistake(_VALID_INPUT, lambda g, k: signal.correlate2d(g, k, "valid")),
     Mistake(_ROWS_ONLY, lambda g, k: signal.correlate2d(g, k[::-1, :], "full")),
     Mistake(_COLUMNS_ONLY, lambda g, k: signal.correlate2d(g, k[:, ::-1], "full")),
-    Mistake("you rotated dE/dY instead of the kernel: slide K rotated 180° over dE/dY padded with zeros.",
-            lambda g, k: signal.correlate2d(rotate180(g), k, "full")),
+    Mistake(
+        "you rotated dE/dY instead of the kernel: slide K rotated 180° over dE/dY padded with zeros.",
+        lambda g, k: signal.correlate2d(rotate180(g), k, "full"),
+    ),
     Mistake(_MINUS_INDEX, _minus_index),
     Mistake(_TRANSPOSED, lambda g, k: signal.correlate2d(g, k.T, "full")),
     Mistake(_TRANSPOSED, lambda g, k: signal.convolve2d(g, k.T, "full")),
@@ -213,7 +257,9 @@ def _layer_cases():
     for (n, h, w), k, d in LAYERS:
         x = _halves(rng, (n, h, w))
         kernels = np.array([[_asymmetric(rng, (k, k)) for _ in range(n)] for _ in range(d)])
-        cases.append((x, kernels, _halves(rng, (d, h - k + 1, w - k + 1)), _halves(rng, (d, h - k + 1, w - k + 1))))
+        cases.append(
+            (x, kernels, _halves(rng, (d, h - k + 1, w - k + 1)), _halves(rng, (d, h - k + 1, w - k + 1)))
+        )
     return cases
 
 
@@ -232,14 +278,19 @@ def _build(layer_class, x, kernels, biases):
 
 def _layer_gradients(layer_class):
     """(x, kernels, biases, output_gradient) -> (dE/dX, dE/dK, dE/dB) from ``layer_class.gradients``."""
+
     def gradients(x, kernels, biases, output_gradient):
-        input_gradient, parameter_gradients = _build(layer_class, x, kernels, biases).gradients(output_gradient)
+        input_gradient, parameter_gradients = _build(layer_class, x, kernels, biases).gradients(
+            output_gradient
+        )
         return input_gradient, parameter_gradients["kernels"], parameter_gradients["biases"]
+
     return gradients
 
 
 def _loops(kernel_part, input_part, add=True):
     """The layer's gradients as two loops over kernels i and input slices j, with the given 2D pieces."""
+
     def gradients(x, kernels, biases, output_gradient):
         input_gradient, kernels_gradient = np.zeros(x.shape), np.zeros(kernels.shape)
         for i in range(kernels.shape[0]):
@@ -251,6 +302,7 @@ def _loops(kernel_part, input_part, add=True):
                 else:
                     input_gradient[j] = piece
         return input_gradient, kernels_gradient, output_gradient
+
     return gradients
 
 
@@ -262,57 +314,88 @@ def _convolution_full(g, k):
     return signal.convolve2d(g, k, "full")
 
 
-_VALID_LAYER = ("valid mode shrinks: each dE/dX_j must have the input slice's shape (h, w), and only a *full* "
-                "convolution of dE/dY_i with K_ij gives it back. (Here NumPy stretched a smaller array over "
-                "input_gradient[j] without complaint.)")
+_VALID_LAYER = (
+    "valid mode shrinks: each dE/dX_j must have the input slice's shape (h, w), and only a *full* "
+    "convolution of dE/dY_i with K_ij gives it back. (Here NumPy stretched a smaller array over "
+    "input_gradient[j] without complaint.)"
+)
 LAYER_MISTAKES = [  # each returns all three gradients, as the layer does; the wrong one tells them apart
-    Mistake("that is still the planted bug: dE/dY_i correlated with K_ij in full mode. x_rc reaches y_mn "
-            "through k_(r-m)(c-n), so the kernel must be rotated 180°: a full *convolution*, "
-            "signal.convolve2d(output_gradient[i], kernel, 'full').",
-            _loops(_correlation, lambda g, k: signal.correlate2d(g, k, "full"))),
-    Mistake("X_j feeds every output map Y_i, so dE/dX_j is a sum over i: input_gradient[j] += ..., "
-            "not = (which keeps only the last kernel's share).",
-            _loops(_correlation, _convolution_full, add=False)),
+    Mistake(
+        "that is still the planted bug: dE/dY_i correlated with K_ij in full mode. x_rc reaches y_mn "
+        "through k_(r-m)(c-n), so the kernel must be rotated 180°: a full *convolution*, "
+        "signal.convolve2d(output_gradient[i], kernel, 'full').",
+        _loops(_correlation, lambda g, k: signal.correlate2d(g, k, "full")),
+    ),
+    Mistake(
+        "X_j feeds every output map Y_i, so dE/dX_j is a sum over i: input_gradient[j] += ..., "
+        "not = (which keeps only the last kernel's share).",
+        _loops(_correlation, _convolution_full, add=False),
+    ),
     Mistake(_ROWS_ONLY, _loops(_correlation, lambda g, k: signal.correlate2d(g, k[::-1, :], "full"))),
     Mistake(_COLUMNS_ONLY, _loops(_correlation, lambda g, k: signal.correlate2d(g, k[:, ::-1], "full"))),
     Mistake(_TRANSPOSED, _loops(_correlation, lambda g, k: signal.correlate2d(g, k.T, "full"))),
     Mistake(_TRANSPOSED, _loops(_correlation, lambda g, k: signal.convolve2d(g, k.T, "full"))),
     Mistake(_VALID_LAYER, _loops(_correlation, lambda g, k: signal.convolve2d(g, k, "valid"))),
     Mistake(_VALID_LAYER, _loops(_correlation, lambda g, k: signal.correlate2d(g, k, "valid"))),
-    Mistake("the kernels gradient was right before: dE/dK_ij = X_j ⋆ dE/dY_i, a valid cross-correlation, "
-            "not a convolution.", _loops(lambda x, g: signal.convolve2d(x, g, "valid"), _convolution_full)),
-    Mistake("the kernels gradient was right before: dE/dK_ij = X_j ⋆ dE/dY_i; you swapped the arguments, "
-            "which rotates the result.", _loops(lambda x, g: signal.correlate2d(g, x, "valid"), _convolution_full)),
+    Mistake(
+        "the kernels gradient was right before: dE/dK_ij = X_j ⋆ dE/dY_i, a valid cross-correlation, "
+        "not a convolution.",
+        _loops(lambda x, g: signal.convolve2d(x, g, "valid"), _convolution_full),
+    ),
+    Mistake(
+        "the kernels gradient was right before: dE/dK_ij = X_j ⋆ dE/dY_i; you swapped the arguments, "
+        "which rotates the result.",
+        _loops(lambda x, g: signal.correlate2d(g, x, "valid"), _convolution_full),
+    ),
 ]  # dE/dB has none: the shape hint says enough
 _PART_NAMES = ("dE/dX (input_gradient)", "dE/dK (the 'kernels' gradient)", "dE/dB (the 'biases' gradient)")
-_BROADCAST = ("a shape does not fit: each dE/dX_j must have the input slice's shape (h, w). dE/dY_i *full K_ij "
-              "has it; a valid mode gives a smaller array.")
+_BROADCAST = (
+    "a shape does not fit: each dE/dX_j must have the input slice's shape (h, w). dE/dY_i *full K_ij "
+    "has it; a valid mode gives a smaller array."
+)
 
 
 def check_fixed_layer(layer_class) -> CheckResult:
     """``layer_class`` (a ``Convolutional`` with ``gradients`` fixed) must give cnnlib's gradients on every case,
     and agree with central differences of its own forward pass (``check_layer``)."""
     if not isinstance(layer_class, type):
-        raise TypeError(f"fixed layer: expected your class (not an instance), got {type(layer_class).__name__} "
-                        f"{layer_class!r}")
-    result = check_function("fixed layer", _layer_gradients(layer_class), _layer_gradients(Convolutional),
-                            LAYER_CASES, LAYER_MISTAKES, parts=_PART_NAMES)
+        raise TypeError(
+            f"fixed layer: expected your class (not an instance), got {type(layer_class).__name__} "
+            f"{layer_class!r}"
+        )
+    result = check_function(
+        "fixed layer",
+        _layer_gradients(layer_class),
+        _layer_gradients(Convolutional),
+        LAYER_CASES,
+        LAYER_MISTAKES,
+        parts=_PART_NAMES,
+    )
     if result.status == "unanswered":
-        return CheckResult("fixed layer", "unanswered",
-                           "not answered yet: write your class's gradients, then run this cell again.")
+        return CheckResult(
+            "fixed layer",
+            "unanswered",
+            "not answered yet: write your class's gradients, then run this cell again.",
+        )
     if result.status == "failed":
         return _layer_failure(layer_class, result)
     for args in LAYER_CASES:
         x, kernels, biases, _ = args
         errors = check_layer(_build(layer_class, x, kernels, biases), x, rng=SEED)
         if max(errors.values()) > AGREE:
-            return CheckResult("fixed layer", "failed",
-                               f"your gradients equal cnnlib's, but not the central differences of your own forward "
-                               f"pass: did you change forward? check_layer on input shape {x.shape} with "
-                               f"{kernels.shape[0]} kernels: {_errors_text(errors)}")
-    return CheckResult("fixed layer", "passed",
-                       f"all three gradients correct on all {len(LAYER_CASES)} layers (depth up to 3, up to 3 "
-                       f"kernels, a 1x1 kernel and one as large as the input), and check_layer agrees on each.")
+            return CheckResult(
+                "fixed layer",
+                "failed",
+                f"your gradients equal cnnlib's, but not the central differences of your own forward "
+                f"pass: did you change forward? check_layer on input shape {x.shape} with "
+                f"{kernels.shape[0]} kernels: {_errors_text(errors)}",
+            )
+    return CheckResult(
+        "fixed layer",
+        "passed",
+        f"all three gradients correct on all {len(LAYER_CASES)} layers (depth up to 3, up to 3 "
+        f"kernels, a 1x1 kernel and one as large as the input), and check_layer agrees on each.",
+    )
 
 
 def _layer_failure(layer_class, result):

@@ -5,6 +5,7 @@ digit itself) and with three classes; outputs come with both sigmoid outputs abo
 below, where reading "output 1 > 0.5" is not the same as taking the largest output; and with
 repeated (true, predicted) pairs, which ``matrix[true, predicted] += 1`` would count once.
 """
+
 import numpy as np
 
 from cnnlib.checks import CheckResult, Mistake, check_function
@@ -15,12 +16,13 @@ SEED = 6
 
 # --- exercise 1: one-hot labels ----------------------------------------------------------------
 
+
 def _label_cases():
     rng = np.random.default_rng(SEED)
     cases = [(np.array([1]), (0, 1)), (np.array([0, 1, 1, 0, 1]), (0, 1))]
     for classes, n in (((3, 7), 6), ((0, 1, 2), 5), ((7, 3), 4), ((2, 5, 9), 7)):
         labels = rng.choice(classes, n)
-        labels[:len(classes)] = classes  # every class at least once
+        labels[: len(classes)] = classes  # every class at least once
         cases.append((rng.permutation(labels), classes))
     return cases
 
@@ -28,24 +30,34 @@ def _label_cases():
 ONE_HOT_CASES = _label_cases()
 
 ONE_HOT_MISTAKES = [
-    Mistake("each label must be a column, shape (classes, 1), like the network's output: the result has "
-            "shape (N, classes, 1); add the last axis (e.g. with [:, :, np.newaxis]).",
-            lambda labels, classes: one_hot(labels, classes)[:, :, 0]),
-    Mistake("each label is a row (1, classes) here; the network's output is a column (classes, 1), and the "
-            "label must match it: shape (N, classes, 1).",
-            lambda labels, classes: one_hot(labels, classes).transpose(0, 2, 1)),
-    Mistake("that is one row per digit 0 to 9; here a label's 1 goes in the row of its position in `classes` "
-            "(with classes (3, 7), a 7 is [[0], [1]]), so there are len(classes) rows.",
-            lambda labels, classes: np.eye(10)[labels][:, :, np.newaxis]),
-    Mistake("that puts the 1 in the row of the digit's rank among the classes in increasing order; it belongs in "
-            "the row of its position in `classes`, in the order given (with classes (7, 3), a 7 goes in row 0).",
-            lambda labels, classes: one_hot(labels, sorted(classes))),
+    Mistake(
+        "each label must be a column, shape (classes, 1), like the network's output: the result has "
+        "shape (N, classes, 1); add the last axis (e.g. with [:, :, np.newaxis]).",
+        lambda labels, classes: one_hot(labels, classes)[:, :, 0],
+    ),
+    Mistake(
+        "each label is a row (1, classes) here; the network's output is a column (classes, 1), and the "
+        "label must match it: shape (N, classes, 1).",
+        lambda labels, classes: one_hot(labels, classes).transpose(0, 2, 1),
+    ),
+    Mistake(
+        "that is one row per digit 0 to 9; here a label's 1 goes in the row of its position in `classes` "
+        "(with classes (3, 7), a 7 is [[0], [1]]), so there are len(classes) rows.",
+        lambda labels, classes: np.eye(10)[labels][:, :, np.newaxis],
+    ),
+    Mistake(
+        "that puts the 1 in the row of the digit's rank among the classes in increasing order; it belongs in "
+        "the row of its position in `classes`, in the order given (with classes (7, 3), a 7 goes in row 0).",
+        lambda labels, classes: one_hot(labels, sorted(classes)),
+    ),
 ]
 
 
-_DIGIT_AS_ROW = ("the row is the label's position in classes (classes.index(label)), not the digit itself: "
-                 "with classes (7, 3) there are two rows, and a 7 goes in row 0. Indexing with the digit "
-                 "(np.eye(len(classes))[labels]) only works when the classes are 0, 1, 2, ... in order.")
+_DIGIT_AS_ROW = (
+    "the row is the label's position in classes (classes.index(label)), not the digit itself: "
+    "with classes (7, 3) there are two rows, and a 7 goes in row 0. Indexing with the digit "
+    "(np.eye(len(classes))[labels]) only works when the classes are 0, 1, 2, ... in order."
+)
 
 
 def check_one_hot(learner) -> CheckResult:
@@ -60,6 +72,7 @@ def check_one_hot(learner) -> CheckResult:
 
 
 # --- exercise 2: the confusion matrix ----------------------------------------------------------
+
 
 def confusion_matrix(outputs: np.ndarray, labels: np.ndarray) -> np.ndarray:
     """Entry [i, j] counts the samples of true class i (labels) that the network predicts as class j
@@ -96,20 +109,31 @@ def _threshold(outputs, labels):
 
 
 CONFUSION_MISTAKES = [
-    Mistake("your matrix is transposed: rows are the true class (from the labels), columns the predicted one "
-            "(from the outputs), so a zero read as a one counts in matrix[0, 1].",
-            lambda o, l: confusion_matrix(o, l).T),
-    Mistake("count the samples, whole numbers: do not divide by N (the accuracy is the diagonal's sum over N).",
-            lambda o, l: confusion_matrix(o, l) / len(o)),
-    Mistake("every pair that occurs counts once, however often it occurs: with arrays as indices, "
-            "matrix[true, predicted] += 1 adds 1 once per distinct pair (NumPy reads all the entries, then "
-            "writes them back). Use np.add.at(matrix, (true, predicted), 1), or a loop over the samples.",
-            lambda o, l: (confusion_matrix(o, l) > 0).astype(int)),
-    Mistake("the predicted class is the largest output (argmax over the classes), not 'output 1 > 0.5': "
-            "two sigmoid outputs can both be above 0.5, or both below.", _threshold),
-    Mistake("the predicted class comes from the outputs, the true class from the labels; yours has every "
-            "sample on the diagonal, as if the network were never wrong.",
-            lambda o, l: confusion_matrix(l, l)),
+    Mistake(
+        "your matrix is transposed: rows are the true class (from the labels), columns the predicted one "
+        "(from the outputs), so a zero read as a one counts in matrix[0, 1].",
+        lambda o, l: confusion_matrix(o, l).T,
+    ),
+    Mistake(
+        "count the samples, whole numbers: do not divide by N (the accuracy is the diagonal's sum over N).",
+        lambda o, l: confusion_matrix(o, l) / len(o),
+    ),
+    Mistake(
+        "every pair that occurs counts once, however often it occurs: with arrays as indices, "
+        "matrix[true, predicted] += 1 adds 1 once per distinct pair (NumPy reads all the entries, then "
+        "writes them back). Use np.add.at(matrix, (true, predicted), 1), or a loop over the samples.",
+        lambda o, l: (confusion_matrix(o, l) > 0).astype(int),
+    ),
+    Mistake(
+        "the predicted class is the largest output (argmax over the classes), not 'output 1 > 0.5': "
+        "two sigmoid outputs can both be above 0.5, or both below.",
+        _threshold,
+    ),
+    Mistake(
+        "the predicted class comes from the outputs, the true class from the labels; yours has every "
+        "sample on the diagonal, as if the network were never wrong.",
+        lambda o, l: confusion_matrix(l, l),
+    ),
 ]
 
 

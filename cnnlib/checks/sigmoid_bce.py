@@ -7,6 +7,7 @@ zero; labels 0 and 1 mixed; blocks whose reshaping order matters. A function tha
 right but lets a RuntimeWarning out (overflow, division by zero) fails too: under pytest, as in the
 course's tests, that warning is an error.
 """
+
 import functools
 import warnings
 from collections.abc import Callable
@@ -15,8 +16,8 @@ import numpy as np
 
 from cnnlib.activations import sigmoid, sigmoid_prime
 from cnnlib.checks import CheckResult, Mistake, argument_names, check_function
-from cnnlib.losses import EPSILON, binary_cross_entropy_prime
 from cnnlib.layers import Reshape
+from cnnlib.losses import EPSILON, binary_cross_entropy_prime
 
 SEED = 5
 
@@ -60,10 +61,12 @@ def _check_quietly(exercise, learner, reference, cases, mistakes, advice: str) -
             text += f"\n  hint: {advice}"
         return CheckResult(exercise, "failed", text, result.case)
     lines = [f"right values, but your function warned {message!r} on this case:"]
-    lines += [f"  {name}: {np.array2string(np.asarray(arg), precision=4)}" for name, arg in zip(argument_names(learner), args)]
+    lines += [
+        f"  {name}: {np.array2string(np.asarray(arg), precision=4)}"
+        for name, arg in zip(argument_names(learner), args)
+    ]
     lines.append(f"  hint: {advice}")
     return CheckResult(exercise, "failed", "\n".join(lines), {"args": args, "warning": message})
-
 
 
 # --- exercise 1: sigmoid's derivative -----------------------------------------------------------
@@ -73,26 +76,45 @@ SIGMOID_CASES = [
     (np.array([[-2.0], [0.0], [1.0]]),),
     (np.random.default_rng(SEED).uniform(-6, 6, (4, 1)),),
     (np.random.default_rng(SEED + 1).uniform(-6, 6, (2, 5)),),
-    (np.array([[-1000.0, -40.0, -10.0, 10.0, 40.0, 1000.0]]),),  # far out: e^-x overflows at -1000, e^x at 1000; s(40) rounds to 1
+    (
+        np.array([[-1000.0, -40.0, -10.0, 10.0, 40.0, 1000.0]]),
+    ),  # far out: e^-x overflows at -1000, e^x at 1000; s(40) rounds to 1
 ]
 
 SIGMOID_MISTAKES = [
-    _mistake("that is s(1 + s): the derivative is s(1 - s), with a minus.", lambda x: sigmoid(x) * (1 + sigmoid(x))),
-    _mistake("that is e^-x / (1 + e^-x) = 1 - s(x): the denominator is squared, "
-             "s' = e^-x / (1 + e^-x)^2 = s(1 - s).", lambda x: 1 - sigmoid(x)),
-    _mistake("that is x(1 - x): apply the formula to s(x), not to x: s'(x) = s(x)(1 - s(x)).", lambda x: x * (1 - x)),
+    _mistake(
+        "that is s(1 + s): the derivative is s(1 - s), with a minus.", lambda x: sigmoid(x) * (1 + sigmoid(x))
+    ),
+    _mistake(
+        "that is e^-x / (1 + e^-x) = 1 - s(x): the denominator is squared, "
+        "s' = e^-x / (1 + e^-x)^2 = s(1 - s).",
+        lambda x: 1 - sigmoid(x),
+    ),
+    _mistake(
+        "that is x(1 - x): apply the formula to s(x), not to x: s'(x) = s(x)(1 - s(x)).",
+        lambda x: x * (1 - x),
+    ),
     _mistake("that is s(x) itself; the exercise asks for its derivative, s(1 - s).", lambda x: sigmoid(x)),
-    _mistake("that is 1 - s^2, tanh's pattern (tanh' = 1 - tanh^2); sigmoid's derivative is s(1 - s).",
-             lambda x: 1 - sigmoid(x) ** 2),
-    _mistake("that is s^2 (1 - s): multiply s by (1 - s) once, s' = s(1 - s).", lambda x: sigmoid(x) ** 2 * (1 - sigmoid(x))),
+    _mistake(
+        "that is 1 - s^2, tanh's pattern (tanh' = 1 - tanh^2); sigmoid's derivative is s(1 - s).",
+        lambda x: 1 - sigmoid(x) ** 2,
+    ),
+    _mistake(
+        "that is s^2 (1 - s): multiply s by (1 - s) once, s' = s(1 - s).",
+        lambda x: sigmoid(x) ** 2 * (1 - sigmoid(x)),
+    ),
 ]
 
-SIGMOID_ADVICE = ("np.exp overflows for large |x| on one side (e^-x below x = -709.78, e^x above 709.78, in "
-                  "float64), whichever way you write the formula. Compute s with a sigmoid that never warns "
-                  "(cnnlib.activations.sigmoid, which is scipy.special.expit), then return s * (1 - s).")
-ROUNDED_TO_ONE = ("'expected' is s(1 - s) computed in float64: where s(x) rounds to exactly 1 (x > 36.7) it is "
-                  "exactly 0, though the true value is tiny, not 0 (4.2e-18 at x = 40). Either counts as right: "
-                  "values within 1e-8 of 'expected' pass.")
+SIGMOID_ADVICE = (
+    "np.exp overflows for large |x| on one side (e^-x below x = -709.78, e^x above 709.78, in "
+    "float64), whichever way you write the formula. Compute s with a sigmoid that never warns "
+    "(cnnlib.activations.sigmoid, which is scipy.special.expit), then return s * (1 - s)."
+)
+ROUNDED_TO_ONE = (
+    "'expected' is s(1 - s) computed in float64: where s(x) rounds to exactly 1 (x > 36.7) it is "
+    "exactly 0, though the true value is tiny, not 0 (4.2e-18 at x = 40). Either counts as right: "
+    "values within 1e-8 of 'expected' pass."
+)
 
 
 def check_sigmoid_prime(learner) -> CheckResult:
@@ -101,14 +123,16 @@ def check_sigmoid_prime(learner) -> CheckResult:
     Values within 1e-8 pass, so a formula exact where s(x) rounds to 1 (e^-x / (1 + e^-x)^2 at x = 40:
     4.2e-18, against float64's s(1 - s) = 0) is right too; a failure on such a case says so.
     """
-    result = _check_quietly("sigmoid derivative", learner, sigmoid_prime, SIGMOID_CASES, SIGMOID_MISTAKES,
-                            SIGMOID_ADVICE)
+    result = _check_quietly(
+        "sigmoid derivative", learner, sigmoid_prime, SIGMOID_CASES, SIGMOID_MISTAKES, SIGMOID_ADVICE
+    )
     if result.status == "failed" and np.any(sigmoid(np.asarray(result.case["args"][0], dtype=float)) == 1.0):
         result.message += f"\n  note: {ROUNDED_TO_ONE}"
     return result
 
 
 # --- exercise 2: binary cross-entropy's derivative -------------------------------------------
+
 
 def _column(*values):
     return np.array(values, dtype=float).reshape(-1, 1)
@@ -130,43 +154,67 @@ def _clip(y):
     return np.clip(y, EPSILON, 1 - EPSILON)
 
 
-_LEN = ("n is the number of elements (np.size), not len, which counts rows only: for a (2, 3) block "
-        "len gives 2 and np.size 6. E is a mean over all n outputs.")
+_LEN = (
+    "n is the number of elements (np.size), not len, which counts rows only: for a (2, 3) block "
+    "len gives 2 and np.size 6. E is a mean over all n outputs."
+)
 
 
 BCE_MISTAKES = [
-    _mistake("the clip is missing: at y = 0 or 1 exactly (a saturated sigmoid gives them) 1/y or 1/(1 - y) "
-             "divides by zero. Clip y to [1e-15, 1 - 1e-15] first: np.clip(y_pred, 1e-15, 1 - 1e-15).",
-             lambda t, y: ((1 - t) / (1 - y) - t / y) / np.size(t)),
-    _mistake("the division by n is missing: E is a mean over the n outputs, so each term carries 1/n.",
-             lambda t, y: (1 - t) / (1 - _clip(y)) - t / _clip(y)),
-    _mistake("the sign is flipped: E grows as y moves away from y*, so for y* = 1 the derivative -1/y is negative.",
-             lambda t, y: (t / _clip(y) - (1 - t) / (1 - _clip(y))) / np.size(t)),
-    _mistake("the (1 - y*) term is missing: E = -mean(y* log y + (1 - y*) log(1 - y)) has two terms, "
-             "and the second, for label 0, gives + (1 - y*)/(1 - y).",
-             lambda t, y: -t / _clip(y) / np.size(t)),
-    _mistake("the y* term is missing: the first term of E, y* log y, gives - y*/y.",
-             lambda t, y: (1 - t) / (1 - _clip(y)) / np.size(t)),
-    _mistake("that is the loss, term by term; the exercise asks for its derivative.",
-             lambda t, y: -(t * np.log(_clip(y)) + (1 - t) * np.log(1 - _clip(y))) / np.size(t)),
-    _mistake("that is the MSE's derivative 2(y - y*)/n; differentiate the cross-entropy instead.",
-             lambda t, y: 2 * (y - t) / np.size(t)),
+    _mistake(
+        "the clip is missing: at y = 0 or 1 exactly (a saturated sigmoid gives them) 1/y or 1/(1 - y) "
+        "divides by zero. Clip y to [1e-15, 1 - 1e-15] first: np.clip(y_pred, 1e-15, 1 - 1e-15).",
+        lambda t, y: ((1 - t) / (1 - y) - t / y) / np.size(t),
+    ),
+    _mistake(
+        "the division by n is missing: E is a mean over the n outputs, so each term carries 1/n.",
+        lambda t, y: (1 - t) / (1 - _clip(y)) - t / _clip(y),
+    ),
+    _mistake(
+        "the sign is flipped: E grows as y moves away from y*, so for y* = 1 the derivative -1/y is negative.",
+        lambda t, y: (t / _clip(y) - (1 - t) / (1 - _clip(y))) / np.size(t),
+    ),
+    _mistake(
+        "the (1 - y*) term is missing: E = -mean(y* log y + (1 - y*) log(1 - y)) has two terms, "
+        "and the second, for label 0, gives + (1 - y*)/(1 - y).",
+        lambda t, y: -t / _clip(y) / np.size(t),
+    ),
+    _mistake(
+        "the y* term is missing: the first term of E, y* log y, gives - y*/y.",
+        lambda t, y: (1 - t) / (1 - _clip(y)) / np.size(t),
+    ),
+    _mistake(
+        "that is the loss, term by term; the exercise asks for its derivative.",
+        lambda t, y: -(t * np.log(_clip(y)) + (1 - t) * np.log(1 - _clip(y))) / np.size(t),
+    ),
+    _mistake(
+        "that is the MSE's derivative 2(y - y*)/n; differentiate the cross-entropy instead.",
+        lambda t, y: 2 * (y - t) / np.size(t),
+    ),
     _mistake(_LEN, lambda t, y: ((1 - t) / (1 - _clip(y)) - t / _clip(y)) / len(t)),
-    _mistake("the course clips at 1e-15 (cnnlib.losses.EPSILON, the original code's value), not Keras's 1e-7: "
-             "np.clip(y_pred, 1e-15, 1 - 1e-15).",
-             lambda t, y: ((1 - t) / (1 - np.clip(y, 1e-7, 1 - 1e-7)) - t / np.clip(y, 1e-7, 1 - 1e-7)) / np.size(t)),
+    _mistake(
+        "the course clips at 1e-15 (cnnlib.losses.EPSILON, the original code's value), not Keras's 1e-7: "
+        "np.clip(y_pred, 1e-15, 1 - 1e-15).",
+        lambda t, y: (
+            ((1 - t) / (1 - np.clip(y, 1e-7, 1 - 1e-7)) - t / np.clip(y, 1e-7, 1 - 1e-7)) / np.size(t)
+        ),
+    ),
 ]
 
-BCE_ADVICE = ("clip y_pred to [1e-15, 1 - 1e-15] before dividing by y and 1 - y: "
-              "np.clip(y_pred, 1e-15, 1 - 1e-15).")
+BCE_ADVICE = (
+    "clip y_pred to [1e-15, 1 - 1e-15] before dividing by y and 1 - y: np.clip(y_pred, 1e-15, 1 - 1e-15)."
+)
 
 
 def check_bce_prime(learner) -> CheckResult:
     """``learner(y_true, y_pred)`` must return dE/dy = ((1 - y*)/(1 - y) - y*/y) / n, y clipped, shaped like y_pred."""
-    return _check_quietly("BCE derivative", learner, binary_cross_entropy_prime, BCE_CASES, BCE_MISTAKES, BCE_ADVICE)
+    return _check_quietly(
+        "BCE derivative", learner, binary_cross_entropy_prime, BCE_CASES, BCE_MISTAKES, BCE_ADVICE
+    )
 
 
 # --- exercise 3: Reshape's backward ------------------------------------------------------------
+
 
 def _reshape_backward(output_gradient, input_shape, output_shape):
     layer = Reshape(input_shape, output_shape)
@@ -174,7 +222,11 @@ def _reshape_backward(output_gradient, input_shape, output_shape):
 
 
 def _reshape_case(rng, input_shape, output_shape):
-    return (rng.integers(-9, 10, output_shape) / 2, tuple(input_shape), tuple(output_shape))  # halves: not integers
+    return (
+        rng.integers(-9, 10, output_shape) / 2,
+        tuple(input_shape),
+        tuple(output_shape),
+    )  # halves: not integers
 
 
 _rng = np.random.default_rng(SEED + 3)
@@ -188,22 +240,33 @@ RESHAPE_CASES = [
 ]
 
 RESHAPE_MISTAKES = [
-    _mistake("that is the gradient in the layer's output shape; backward hands dE/dX to the layer before, "
-             "which expects the layer's input shape: np.reshape(output_gradient, input_shape).",
-             lambda g, i, o: np.reshape(g, o)),
-    _mistake("you reshaped in column-major (Fortran) order; forward used NumPy's default row-major order, "
-             "and backward must undo exactly that, in the same order.",
-             lambda g, i, o: np.reshape(g, i, order="F")),
+    _mistake(
+        "that is the gradient in the layer's output shape; backward hands dE/dX to the layer before, "
+        "which expects the layer's input shape: np.reshape(output_gradient, input_shape).",
+        lambda g, i, o: np.reshape(g, o),
+    ),
+    _mistake(
+        "you reshaped in column-major (Fortran) order; forward used NumPy's default row-major order, "
+        "and backward must undo exactly that, in the same order.",
+        lambda g, i, o: np.reshape(g, i, order="F"),
+    ),
 ]
 
 
 def check_reshape_backward(learner) -> CheckResult:
     """``learner(output_gradient, input_shape, output_shape)`` must return dE/dX, shaped ``input_shape``."""
-    return _check_quietly("Reshape backward", learner, _reshape_backward, RESHAPE_CASES, RESHAPE_MISTAKES,
-                          "reshaping needs no arithmetic: np.reshape(output_gradient, input_shape).")
+    return _check_quietly(
+        "Reshape backward",
+        learner,
+        _reshape_backward,
+        RESHAPE_CASES,
+        RESHAPE_MISTAKES,
+        "reshaping needs no arithmetic: np.reshape(output_gradient, input_shape).",
+    )
 
 
 # --- exercise 4: sigmoid and BCE together ------------------------------------------------------
+
 
 def sigmoid_bce_gradient(y_true, x):
     """dE/dx for y = s(x) and E = BCE(y*, y): (y - y*) / n, shaped like x (never clipped, never 0 by rounding)."""
@@ -222,21 +285,36 @@ COMBINED_CASES = [
 ]
 
 COMBINED_MISTAKES = [
-    _mistake("that is the original code's way, dE/dy times s'(x) with y clipped: right in exact arithmetic, "
-             "but past |x| = 34.5 the clip and the rounding of s(x) to 1 break it (at x = 40 with label 0 it gives 0, "
-             "not 1). Simplify the product by hand first: the result is (y - y*)/n.",
-             lambda t, x: binary_cross_entropy_prime(t, sigmoid(x)) * sigmoid_prime(x)),
-    _mistake("the sign is flipped: the gradient pushes y toward y*, so dE/dx = (y - y*)/n, positive when y > y*.",
-             lambda t, x: (t - sigmoid(x)) / np.size(t)),
+    _mistake(
+        "that is the original code's way, dE/dy times s'(x) with y clipped: right in exact arithmetic, "
+        "but past |x| = 34.5 the clip and the rounding of s(x) to 1 break it (at x = 40 with label 0 it gives 0, "
+        "not 1). Simplify the product by hand first: the result is (y - y*)/n.",
+        lambda t, x: binary_cross_entropy_prime(t, sigmoid(x)) * sigmoid_prime(x),
+    ),
+    _mistake(
+        "the sign is flipped: the gradient pushes y toward y*, so dE/dx = (y - y*)/n, positive when y > y*.",
+        lambda t, x: (t - sigmoid(x)) / np.size(t),
+    ),
     _mistake("the division by n is missing: E is a mean over the n outputs.", lambda t, x: sigmoid(x) - t),
     _mistake(_LEN, lambda t, x: (sigmoid(x) - t) / len(t)),
-    _mistake("use the prediction y = s(x), not x itself: dE/dx = (s(x) - y*)/n.", lambda t, x: (x - t) / np.size(t)),
-    _mistake("there is an extra factor s'(x) = y(1 - y): it cancels against BCE's denominators, "
-             "leaving (y - y*)/n.", lambda t, x: sigmoid_prime(x) * (sigmoid(x) - t) / np.size(t)),
+    _mistake(
+        "use the prediction y = s(x), not x itself: dE/dx = (s(x) - y*)/n.", lambda t, x: (x - t) / np.size(t)
+    ),
+    _mistake(
+        "there is an extra factor s'(x) = y(1 - y): it cancels against BCE's denominators, "
+        "leaving (y - y*)/n.",
+        lambda t, x: sigmoid_prime(x) * (sigmoid(x) - t) / np.size(t),
+    ),
 ]
 
 
 def check_sigmoid_bce_gradient(learner) -> CheckResult:
     """``learner(y_true, x)`` must return dE/dx = (s(x) - y*) / n for BCE after a sigmoid, shaped like x."""
-    return _check_quietly("sigmoid + BCE gradient", learner, sigmoid_bce_gradient, COMBINED_CASES,
-                          COMBINED_MISTAKES, "compute s(x) with a stable sigmoid (cnnlib.activations.sigmoid).")
+    return _check_quietly(
+        "sigmoid + BCE gradient",
+        learner,
+        sigmoid_bce_gradient,
+        COMBINED_CASES,
+        COMBINED_MISTAKES,
+        "compute s(x) with a stable sigmoid (cnnlib.activations.sigmoid).",
+    )

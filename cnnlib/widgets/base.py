@@ -1,4 +1,5 @@
 """What every widget shares: a matplotlib figure shown as a PNG image widget, and a message line."""
+
 import base64
 import html
 import io

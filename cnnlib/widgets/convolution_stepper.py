@@ -4,12 +4,13 @@ Shown in notebook 02. The kernel is flipped upside down, then left to right (thr
 toggle walks through); in "full" mode the input is surrounded by ``k - 1`` zeros; a slider
 (or Play) moves the kernel, as it stands, over the input, and the output fills in.
 """
+
 import ipywidgets as widgets
 import numpy as np
 from matplotlib.axes import Axes
 from matplotlib.patches import Rectangle
 
-from cnnlib.correlation import MODES, correlate2d, output_size, pad_full
+from cnnlib.correlation import MODES, correlate2d, pad_full
 from cnnlib.plotting import SIGNED_CMAP, format_value
 from cnnlib.widgets.base import FigureWidget
 from cnnlib.widgets.inputs import as_grid, format_kernel, parse_kernel
@@ -20,7 +21,9 @@ ROTATION_STEPS = ("K as given", "K flipped up-down", "K rotated 180°")
 OUTPUT_NAMES = ("X ⋆ K: cross-correlation", "X ⋆ flipud(K): neither", "X * K: convolution")
 WINDOW_COLOUR = "#ff8c00"  # orange: not a colour of the red-blue map
 PADDING_COLOUR = "0.88"
-NOT_YET_COLOUR = "0.82"  # output cells not computed yet (NaN): grey, apart from zero's white, as in notebook 01
+NOT_YET_COLOUR = (
+    "0.82"  # output cells not computed yet (NaN): grey, apart from zero's white, as in notebook 01
+)
 
 
 def rotation_steps(kernel: np.ndarray) -> list[np.ndarray]:
@@ -32,7 +35,9 @@ def rotation_steps(kernel: np.ndarray) -> list[np.ndarray]:
     return [kernel, kernel[::-1, :], kernel[::-1, ::-1]]
 
 
-def show_padded(ax: Axes, image: np.ndarray, kernel_shape: tuple[int, int], title: str = "", fontsize: float = 9):
+def show_padded(
+    ax: Axes, image: np.ndarray, kernel_shape: tuple[int, int], title: str = "", fontsize: float = 9
+):
     """Draw ``pad_full(image, kernel_shape)``: the image in red-blue, its padding zeros hatched grey.
 
     image: (h, w). Returns the padded array, (h + 2(kh - 1), w + 2(kw - 1)), and the image artist.
@@ -46,19 +51,37 @@ def show_padded(ax: Axes, image: np.ndarray, kernel_shape: tuple[int, int], titl
     for (row, col), value in np.ndenumerate(padded):
         inside = pad_rows <= row < pad_rows + h and pad_cols <= col < pad_cols + w
         if not inside:
-            ax.add_patch(Rectangle((col - 0.5, row - 0.5), 1, 1, facecolor=PADDING_COLOUR, edgecolor="0.6", hatch="///", linewidth=0.5))
+            ax.add_patch(
+                Rectangle(
+                    (col - 0.5, row - 0.5),
+                    1,
+                    1,
+                    facecolor=PADDING_COLOUR,
+                    edgecolor="0.6",
+                    hatch="///",
+                    linewidth=0.5,
+                )
+            )
         colour = "white" if inside and abs(value) > 0.6 * limit else ("0.45" if not inside else "black")
         ax.text(col, row, format_value(value), ha="center", va="center", color=colour, fontsize=fontsize)
     if pad_rows or pad_cols:  # outline the image itself inside its padding
-        ax.add_patch(Rectangle((pad_cols - 0.5, pad_rows - 0.5), w, h, fill=False, edgecolor="black", linestyle="--", linewidth=1.2))
+        ax.add_patch(
+            Rectangle(
+                (pad_cols - 0.5, pad_rows - 0.5),
+                w,
+                h,
+                fill=False,
+                edgecolor="black",
+                linestyle="--",
+                linewidth=1.2,
+            )
+        )
     ax.set_title(title)
     ax.set_xlabel("column")
     ax.set_ylabel("row")
     ax.set_xticks(range(padded.shape[1]))
     ax.set_yticks(range(padded.shape[0]))
     return padded, artist
-
-
 
 
 class ConvolutionStepper(FigureWidget):
@@ -81,19 +104,31 @@ class ConvolutionStepper(FigureWidget):
         super().__init__(figsize=(12, 4.6))
         self.kernel = kernel
         self.kernel_text = widgets.Text(
-            value=format_kernel(kernel), description="kernel K", continuous_update=False,
-            placeholder="rows separated by ;  e.g. 1 2; 3 4", layout=widgets.Layout(width="340px"),
+            value=format_kernel(kernel),
+            description="kernel K",
+            continuous_update=False,
+            placeholder="rows separated by ;  e.g. 1 2; 3 4",
+            layout=widgets.Layout(width="340px"),
         )
         self.rotation = widgets.ToggleButtons(
-            options=[(label, step) for step, label in enumerate(ROTATION_STEPS)], value=2, description="slide",
+            options=[(label, step) for step, label in enumerate(ROTATION_STEPS)],
+            value=2,
+            description="slide",
         )
         self.mode = widgets.ToggleButtons(options=list(MODES), value=mode, description="mode")
         self.slider = widgets.IntSlider(value=0, min=0, max=0, description="position")
         self.play = widgets.Play(value=0, min=0, max=0, interval=900, description="play")
         widgets.link((self.play, "value"), (self.slider, "value"))
-        self.widget = widgets.VBox([
-            self.kernel_text, self.rotation, self.mode, widgets.HBox([self.play, self.slider]), self.message, self.image,
-        ])
+        self.widget = widgets.VBox(
+            [
+                self.kernel_text,
+                self.rotation,
+                self.mode,
+                widgets.HBox([self.play, self.slider]),
+                self.message,
+                self.image,
+            ]
+        )
         self._updating = False
         self._built_for = None  # the (kernel, mode) the artists were made for
         for control in (self.kernel_text, self.rotation, self.mode, self.slider):
@@ -124,7 +159,9 @@ class ConvolutionStepper(FigureWidget):
             if problem:
                 raise ValueError(problem)
         except ValueError as error:
-            self.say(f"{error}. Still showing the last good kernel, {format_kernel(self.kernel)}.", error=True)
+            self.say(
+                f"{error}. Still showing the last good kernel, {format_kernel(self.kernel)}.", error=True
+            )
             return False
         self.kernel = kernel
         self.say("")
@@ -134,7 +171,9 @@ class ConvolutionStepper(FigureWidget):
         kh, kw = self.kernel.shape
         self.rotation_step = self.rotation.value
         self.sliding_kernel = rotation_steps(self.kernel)[self.rotation_step]
-        self.padded = pad_full(self.input_image, self.kernel.shape) if self.mode.value == "full" else self.input_image
+        self.padded = (
+            pad_full(self.input_image, self.kernel.shape) if self.mode.value == "full" else self.input_image
+        )
         self.result = correlate2d(self.padded, self.sliding_kernel)  # all positions at once
         out_h, out_w = self.result.shape
         last = out_h * out_w - 1
@@ -170,7 +209,9 @@ class ConvolutionStepper(FigureWidget):
         self.products_artist.set_data(self.products)
         window = self.padded[row : row + kh, col : col + kw]
         for (i, j), value in np.ndenumerate(self.products):
-            self.product_texts[i, j].set_text(f"{_times(window[i, j], self.sliding_kernel[i, j])}\n= {format_value(value)}")
+            self.product_texts[i, j].set_text(
+                f"{_times(window[i, j], self.sliding_kernel[i, j])}\n= {format_value(value)}"
+            )
             self.product_texts[i, j].set_color(_ink(value, self.product_limit))
         total = self.result[row, col]
         self.axes["products"].set_title(f"products\nsum = {format_value(total, 4)}")
@@ -180,8 +221,9 @@ class ConvolutionStepper(FigureWidget):
             self.output_texts[i, j].set_color(_ink(value, self.output_limit))
         self.output_patch.set_xy((col - 0.5, row - 0.5))
         name = OUTPUT_NAMES[self.rotation_step]
-        self.axes["output"].set_title(f"{name}\n{self.mode.value} mode, {self.result.shape[0]} × {self.result.shape[1]}"
-                                      " (grey: not yet)")
+        self.axes["output"].set_title(
+            f"{name}\n{self.mode.value} mode, {self.result.shape[0]} × {self.result.shape[1]} (grey: not yet)"
+        )
         terms = [_times(a, b) for a, b in zip(window.ravel(), self.sliding_kernel.ravel())]
         sums = " + ".join(terms) if len(terms) <= 9 else f"the sum of {len(terms)} products"
         self.formula = f"output[{row}, {col}] = {sums} = {format_value(total, 4)}"
@@ -189,7 +231,9 @@ class ConvolutionStepper(FigureWidget):
         if rebuilt:  # lay the panels out once for these shapes, then keep them still: a step is faster
             titles = {panel: self.axes[panel].get_title() for panel in ("R", "output")}
             self.axes["R"].set_title(f"{max(ROTATION_STEPS, key=len)}\n(slides)")  # room for the longest
-            self.axes["output"].set_title(f"{max(OUTPUT_NAMES, key=len)}\n{self.mode.value} mode (grey: not yet)")
+            self.axes["output"].set_title(
+                f"{max(OUTPUT_NAMES, key=len)}\n{self.mode.value} mode (grey: not yet)"
+            )
             self.figure.draw_without_rendering()
             self.figure.draw_without_rendering()  # constrained layout settles in two passes
             self.figure.set_layout_engine("none")
@@ -216,25 +260,60 @@ class ConvolutionStepper(FigureWidget):
         ax.set_title("kernel K")
         ax = self.axes["R"]
         self.sliding_artist = ax.imshow(self.kernel, cmap=SIGNED_CMAP, vmin=-limit, vmax=limit)
-        self.sliding_texts = np.array([[ax.text(j, i, "", ha="center", va="center", fontsize=9) for j in range(kw)] for i in range(kh)])
+        self.sliding_texts = np.array(
+            [[ax.text(j, i, "", ha="center", va="center", fontsize=9) for j in range(kw)] for i in range(kh)]
+        )
         for name in ("K", "R"):
             self.axes[name].set_xticks(range(kw))
             self.axes[name].set_yticks(range(kh))
         ax = self.axes["input"]
         if full:
-            show_padded(ax, self.input_image, self.kernel.shape, f"input X padded with k - 1 zeros\n(hatched: padding), {self.padded.shape[0]} × {self.padded.shape[1]}", fontsize)
+            show_padded(
+                ax,
+                self.input_image,
+                self.kernel.shape,
+                f"input X padded with k - 1 zeros\n(hatched: padding), {self.padded.shape[0]} × {self.padded.shape[1]}",
+                fontsize,
+            )
         else:
-            show_padded(ax, self.input_image, (1, 1), f"input X, {self.padded.shape[0]} × {self.padded.shape[1]}\n(valid: no padding)", fontsize)
-        self.window_patch = ax.add_patch(Rectangle((-0.5, -0.5), kw, kh, fill=False, edgecolor=WINDOW_COLOUR, linewidth=3.5))
-        self.multiplier_texts = np.array([
-            [ax.text(0, 0, "", ha="right", va="bottom", fontsize=max(fontsize - 1, 7), color="black",
-                     bbox=dict(boxstyle="square,pad=0.05", facecolor=WINDOW_COLOUR, alpha=0.8, linewidth=0)) for j in range(kw)]
-            for i in range(kh)
-        ])
+            show_padded(
+                ax,
+                self.input_image,
+                (1, 1),
+                f"input X, {self.padded.shape[0]} × {self.padded.shape[1]}\n(valid: no padding)",
+                fontsize,
+            )
+        self.window_patch = ax.add_patch(
+            Rectangle((-0.5, -0.5), kw, kh, fill=False, edgecolor=WINDOW_COLOUR, linewidth=3.5)
+        )
+        self.multiplier_texts = np.array(
+            [
+                [
+                    ax.text(
+                        0,
+                        0,
+                        "",
+                        ha="right",
+                        va="bottom",
+                        fontsize=max(fontsize - 1, 7),
+                        color="black",
+                        bbox=dict(
+                            boxstyle="square,pad=0.05", facecolor=WINDOW_COLOUR, alpha=0.8, linewidth=0
+                        ),
+                    )
+                    for j in range(kw)
+                ]
+                for i in range(kh)
+            ]
+        )
         ax = self.axes["products"]
         self.product_limit = float(np.max(np.abs(self.input_image)) * np.max(np.abs(self.kernel))) or 1.0
-        self.products_artist = ax.imshow(np.zeros((kh, kw)), cmap=SIGNED_CMAP, vmin=-self.product_limit, vmax=self.product_limit)
-        self.product_texts = np.array([[ax.text(j, i, "", ha="center", va="center", fontsize=8) for j in range(kw)] for i in range(kh)])
+        self.products_artist = ax.imshow(
+            np.zeros((kh, kw)), cmap=SIGNED_CMAP, vmin=-self.product_limit, vmax=self.product_limit
+        )
+        self.product_texts = np.array(
+            [[ax.text(j, i, "", ha="center", va="center", fontsize=8) for j in range(kw)] for i in range(kh)]
+        )
         ax.set_xticks(range(kw))
         ax.set_yticks(range(kh))
         for spine in ax.spines.values():
@@ -242,11 +321,23 @@ class ConvolutionStepper(FigureWidget):
             spine.set_linewidth(3)
         ax = self.axes["output"]
         self.output_limit = float(np.max(np.abs(self.result))) or 1.0
-        self.output_artist = ax.imshow(np.ma.masked_invalid(self.output), cmap=SIGNED_CMAP, vmin=-self.output_limit, vmax=self.output_limit)
+        self.output_artist = ax.imshow(
+            np.ma.masked_invalid(self.output),
+            cmap=SIGNED_CMAP,
+            vmin=-self.output_limit,
+            vmax=self.output_limit,
+        )
         ax.set_facecolor(NOT_YET_COLOUR)  # shows through the masked (not yet computed) cells
         out_h, out_w = self.result.shape
-        self.output_texts = np.array([[ax.text(j, i, "", ha="center", va="center", fontsize=fontsize) for j in range(out_w)] for i in range(out_h)])
-        self.output_patch = ax.add_patch(Rectangle((-0.5, -0.5), 1, 1, fill=False, edgecolor=WINDOW_COLOUR, linewidth=3.5))
+        self.output_texts = np.array(
+            [
+                [ax.text(j, i, "", ha="center", va="center", fontsize=fontsize) for j in range(out_w)]
+                for i in range(out_h)
+            ]
+        )
+        self.output_patch = ax.add_patch(
+            Rectangle((-0.5, -0.5), 1, 1, fill=False, edgecolor=WINDOW_COLOUR, linewidth=3.5)
+        )
         ax.set_xlim(-0.5, out_w - 0.5)
         ax.set_ylim(out_h - 0.5, -0.5)
         ax.set_xticks(range(out_w))
@@ -261,7 +352,6 @@ class ConvolutionStepper(FigureWidget):
         self.formula_text = self.figure.suptitle("", fontsize=11)
 
 
-
 def _ink(value: float, limit: float) -> str:
     """White on a dark cell, black on a light one (as ``show_array`` writes its values)."""
     return "white" if abs(value) > 0.6 * limit else "black"
@@ -271,7 +361,6 @@ def _times(a: float, b: float) -> str:
     """``"5×(-1)"``: a product written out, a negative factor on the right in parentheses."""
     right = format_value(b)
     return f"{format_value(a)}×({right})" if right.startswith("-") else f"{format_value(a)}×{right}"
-
 
 
 def _does_not_fit(kernel: np.ndarray, image: np.ndarray) -> str:

@@ -4,6 +4,7 @@
 a ``Snapshot`` of the network's output over a grid of 2D inputs. ``DecisionBoundary`` shows the
 snapshots one at a time with a slider and a Play button, beside the loss curve.
 """
+
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 
@@ -96,17 +97,38 @@ def draw_boundary(ax: Axes, axis: np.ndarray, outputs: np.ndarray, x_train, y_tr
     and the N text artists beside the points.
     """
     extent = (axis[0], axis[-1], axis[0], axis[-1])
-    image = ax.imshow(outputs, origin="lower", extent=extent, cmap=CMAP, vmin=0, vmax=1, interpolation="bilinear")
+    image = ax.imshow(
+        outputs, origin="lower", extent=extent, cmap=CMAP, vmin=0, vmax=1, interpolation="bilinear"
+    )
     contour = _draw_contour(ax, axis, outputs)
     points, labels = np.reshape(x_train, (len(x_train), 2)), np.reshape(y_train, len(y_train))
     for label, colour, marker in ((0, "#2166ac", "o"), (1, "#b2182b", "s")):
         chosen = points[labels == label]
-        ax.scatter(chosen[:, 0], chosen[:, 1], s=110, c=colour, marker=marker, edgecolors="white",
-                   linewidths=2, label=f"label {label}", zorder=3)
+        ax.scatter(
+            chosen[:, 0],
+            chosen[:, 1],
+            s=110,
+            c=colour,
+            marker=marker,
+            edgecolors="white",
+            linewidths=2,
+            label=f"label {label}",
+            zorder=3,
+        )
     predictions = [None] * len(points) if predictions is None else predictions
-    texts = [ax.text(x1, x2 + 0.09, "" if p is None else f"{p:.2f}", ha="center", va="bottom", fontsize=9, zorder=4,
-                     bbox={"boxstyle": "round,pad=0.15", "facecolor": "white", "alpha": 0.8, "linewidth": 0})
-             for (x1, x2), p in zip(points, predictions)]
+    texts = [
+        ax.text(
+            x1,
+            x2 + 0.09,
+            "" if p is None else f"{p:.2f}",
+            ha="center",
+            va="bottom",
+            fontsize=9,
+            zorder=4,
+            bbox={"boxstyle": "round,pad=0.15", "facecolor": "white", "alpha": 0.8, "linewidth": 0},
+        )
+        for (x1, x2), p in zip(points, predictions)
+    ]
     ax.set_xlabel("$x_1$")
     ax.set_ylabel("$x_2$")
     return image, contour, texts
@@ -145,7 +167,9 @@ def _check_data(x_train, y_train):
     if x_train.ndim != 3 or x_train.shape[1:] != (2, 1):
         raise ValueError(f"x_train: expected shape (N, 2, 1), two inputs per sample, got {x_train.shape}")
     if y_train.shape != (len(x_train), 1, 1):
-        raise ValueError(f"y_train: expected shape {(len(x_train), 1, 1)}, one label per sample, got {y_train.shape}")
+        raise ValueError(
+            f"y_train: expected shape {(len(x_train), 1, 1)}, one label per sample, got {y_train.shape}"
+        )
 
 
 class DecisionBoundary(FigureWidget):
@@ -164,8 +188,13 @@ class DecisionBoundary(FigureWidget):
         self.x_train, self.y_train = np.asarray(recorder.x_train), np.asarray(recorder.y_train)
         epochs = [snapshot.epoch for snapshot in self.snapshots]
 
-        self.slider = widgets.SelectionSlider(options=epochs, value=epochs[0], description="epoch",
-                                              continuous_update=False, layout=widgets.Layout(width="480px"))
+        self.slider = widgets.SelectionSlider(
+            options=epochs,
+            value=epochs[0],
+            description="epoch",
+            continuous_update=False,
+            layout=widgets.Layout(width="480px"),
+        )
         self.play = widgets.Play(min=0, max=len(epochs) - 1, interval=800, description="play")
         widgets.link((self.play, "value"), (self.slider, "index"))
 
@@ -173,15 +202,25 @@ class DecisionBoundary(FigureWidget):
         first = self.snapshots[0]
         # the image and the texts are updated in place; the contour is redrawn at each update
         self.surface, self.contour, self.prediction_texts = draw_boundary(
-            self.boundary_ax, self.axis, first.outputs, self.x_train, self.y_train)
-        self.figure.colorbar(self.surface, ax=self.boundary_ax, label="network output", extend="min", shrink=0.85)
-        self.boundary_ax.legend(loc="upper left", bbox_to_anchor=(0, -0.14), ncols=3, fontsize=8, frameon=False,
-                                handles=self.boundary_ax.get_legend_handles_labels()[0] + [boundary_handle()])
+            self.boundary_ax, self.axis, first.outputs, self.x_train, self.y_train
+        )
+        self.figure.colorbar(
+            self.surface, ax=self.boundary_ax, label="network output", extend="min", shrink=0.85
+        )
+        self.boundary_ax.legend(
+            loc="upper left",
+            bbox_to_anchor=(0, -0.14),
+            ncols=3,
+            fontsize=8,
+            frameon=False,
+            handles=self.boundary_ax.get_legend_handles_labels()[0] + [boundary_handle()],
+        )
 
         all_epochs = np.arange(len(self.errors))
         self.loss_ax.plot(all_epochs, self.errors, color="0.3", linewidth=1.2, label="error of each epoch")
-        self.loss_ax.plot(epochs, [self.errors[e] for e in epochs], "o", color="0.6", markersize=4,
-                          label="saved epochs")
+        self.loss_ax.plot(
+            epochs, [self.errors[e] for e in epochs], "o", color="0.6", markersize=4, label="saved epochs"
+        )
         (self.marker,) = self.loss_ax.plot([], [], "o", color="#d95f02", markersize=10, label="shown epoch")
         self.loss_ax.set_xscale("symlog", linthresh=1)
         self.loss_ax.set_xlim(0, len(self.errors) * 1.3)
@@ -207,10 +246,16 @@ class DecisionBoundary(FigureWidget):
         self.contour = _draw_contour(self.boundary_ax, self.axis, self.snapshot.outputs)
         for text, prediction in zip(self.prediction_texts, self.snapshot.predictions):
             text.set_text(f"{prediction:.2f}")
-        self.correct = int(np.sum((self.snapshot.predictions > THRESHOLD) == (self.y_train.ravel() > THRESHOLD)))
-        self.boundary_ax.set_title(f"epoch {self.epoch}: error {self.error:.3g}, "
-                                   f"{self.correct} of {len(self.y_train)} right")
+        self.correct = int(
+            np.sum((self.snapshot.predictions > THRESHOLD) == (self.y_train.ravel() > THRESHOLD))
+        )
+        self.boundary_ax.set_title(
+            f"epoch {self.epoch}: error {self.error:.3g}, {self.correct} of {len(self.y_train)} right"
+        )
         self.marker.set_data([self.epoch], [self.error])
-        self.say("" if self.contour is not None else
-                 "No boundary line: the output is on one side of 0.5 over the whole square.")
+        self.say(
+            ""
+            if self.contour is not None
+            else "No boundary line: the output is on one side of 0.5 over the whole square."
+        )
         self.show_figure()

@@ -13,6 +13,7 @@ of a cell gives three modes, each with its own pair of sliders:
 
 Each value is shown beside a central difference for that one element and their agreement.
 """
+
 import ipywidgets as widgets
 import numpy as np
 from matplotlib.patches import Rectangle
@@ -31,11 +32,11 @@ MODES = {
 }
 HELP = {
     "output": "Pick an output y[m, n]: its window on X (orange labels: the weight each input meets), the products, "
-              "their sum, and the derivative of y[m, n] with respect to every input.",
+    "their sum, and the derivative of y[m, n] with respect to every input.",
     "kernel": "Pick a weight k[p, q]: it is used at every output, so ∂E/∂Y lies on X with its corner on (p, q); "
-              "multiply and add to get ∂E/∂k[p, q], one entry of X ⋆ ∂E/∂Y.",
+    "multiply and add to get ∂E/∂k[p, q], one entry of X ⋆ ∂E/∂Y.",
     "input": "Pick an input x[r, c]: the outputs whose window covers it (dashed), each times the weight that "
-             "connected them: the kernel rotated 180° over ∂E/∂Y padded with zeros, one entry of ∂E/∂Y *full K.",
+    "connected them: the kernel rotated 180° over ∂E/∂Y padded with zeros, one entry of ∂E/∂Y *full K.",
 }
 AGREE = 1e-6  # relative error below which the formula and the central difference agree
 H = 1e-5  # the central difference's step
@@ -43,7 +44,14 @@ HIGHLIGHT = "#ff9f1c"  # orange: visible on grey, red and blue
 PARTNER = "#b35900"  # darker orange, for the small labels naming a cell's partner in a product
 PADDING = "0.88"
 NAME_UP_TO = 4  # products arrays with at most this many rows and columns get symbols (x₁₂·g₀₁) written in
-PRODUCT_FONTSIZE = {1: 14, 2: 13, 3: 12, 4: 11, 5: 10, 6: 9}  # the products' font by their larger side (8 beyond)
+PRODUCT_FONTSIZE = {
+    1: 14,
+    2: 13,
+    3: 12,
+    4: 11,
+    5: 10,
+    6: 9,
+}  # the products' font by their larger side (8 beyond)
 PARTNER_UP_TO = 8  # ... and the array under the sliding one gets its partners' names (×k₀₁) up to this size
 VALUES_UP_TO = 10  # ... and values up to this size
 MAX_SIDE = 8  # the largest input this widget takes: every sum stays small enough to read
@@ -72,16 +80,22 @@ class GradientExplorer(FigureWidget):
         self.kernel = as_grid(kernel, "kernel")
         (h, w), (kh, kw) = self.x.shape, self.kernel.shape
         if max(h, w) > MAX_SIDE:
-            raise ValueError(f"x must be at most {MAX_SIDE} x {MAX_SIDE}, so that every sum stays readable; "
-                             f"got shape {self.x.shape}")
+            raise ValueError(
+                f"x must be at most {MAX_SIDE} x {MAX_SIDE}, so that every sum stays readable; "
+                f"got shape {self.x.shape}"
+            )
         if kh > h or kw > w:
-            raise ValueError(f"the kernel must fit inside x: kernel shape {self.kernel.shape} is larger than "
-                             f"x's shape {self.x.shape}")
+            raise ValueError(
+                f"the kernel must fit inside x: kernel shape {self.kernel.shape} is larger than "
+                f"x's shape {self.x.shape}"
+            )
         out_shape = (h - kh + 1, w - kw + 1)
         self.output_gradient = as_grid(output_gradient, "output_gradient")
         if self.output_gradient.shape != out_shape:
-            raise ValueError(f"output_gradient (dE/dY) must have the output's shape {out_shape} = "
-                             f"({h} - {kh} + 1, {w} - {kw} + 1), got {self.output_gradient.shape}")
+            raise ValueError(
+                f"output_gradient (dE/dY) must have the output's shape {out_shape} = "
+                f"({h} - {kh} + 1, {w} - {kw} + 1), got {self.output_gradient.shape}"
+            )
         self.bias = np.zeros(out_shape) if bias is None else as_grid(bias, "bias")
         if self.bias.shape != out_shape:
             raise ValueError(f"bias must have the output's shape {out_shape}, got {self.bias.shape}")
@@ -94,16 +108,19 @@ class GradientExplorer(FigureWidget):
         self.padded_gradient = pad_full(self.output_gradient, self.kernel.shape)
         self.input_gradient = correlate2d(self.padded_gradient, rotate180(self.kernel))  # dE/dY *full K
 
-        self.mode_buttons = widgets.ToggleButtons(options=[(label, key) for key, label in MODES.items()],
-                                                  value=mode, description="pick")
+        self.mode_buttons = widgets.ToggleButtons(
+            options=[(label, key) for key, label in MODES.items()], value=mode, description="pick"
+        )
         self.mode_buttons.style.button_width = "230px"
         shapes = {"output": out_shape, "kernel": (kh, kw), "input": (h, w)}
         letters = {"output": ("m", "n"), "kernel": ("p", "q"), "input": ("r", "c")}
         self.sliders, self.slider_rows = {}, {}
         for key, (rows, cols) in shapes.items():
             row_letter, col_letter = letters[key]
-            pair = (widgets.IntSlider(value=0, min=0, max=rows - 1, description=f"row {row_letter}"),
-                     widgets.IntSlider(value=0, min=0, max=cols - 1, description=f"column {col_letter}"))
+            pair = (
+                widgets.IntSlider(value=0, min=0, max=rows - 1, description=f"row {row_letter}"),
+                widgets.IntSlider(value=0, min=0, max=cols - 1, description=f"column {col_letter}"),
+            )
             for slider in pair:
                 slider.observe(self.update, names="value")
             self.sliders[key] = pair
@@ -149,8 +166,10 @@ class GradientExplorer(FigureWidget):
         kh, kw = self.kernel.shape
         window = self.x[m : m + kh, n : n + kw]
         self.products = window * self.kernel
-        self.terms = [(("x", m + p, n + q), self.x[m + p, n + q], ("k", p, q), self.kernel[p, q])
-                      for p, q in np.ndindex(kh, kw)]
+        self.terms = [
+            (("x", m + p, n + q), self.x[m + p, n + q], ("k", p, q), self.kernel[p, q])
+            for p, q in np.ndindex(kh, kw)
+        ]
         self.inputs = [(m + p, n + q) for p, q in np.ndindex(kh, kw)]
         self.weights = [(p, q) for p, q in np.ndindex(kh, kw)]
         self.outputs = [(m, n)]
@@ -168,8 +187,10 @@ class GradientExplorer(FigureWidget):
         out_h, out_w = self.output_gradient.shape
         block = self.x[p : p + out_h, q : q + out_w]
         self.products = self.output_gradient * block
-        self.terms = [(("g", m, n), self.output_gradient[m, n], ("x", m + p, n + q), self.x[m + p, n + q])
-                      for m, n in np.ndindex(out_h, out_w)]
+        self.terms = [
+            (("g", m, n), self.output_gradient[m, n], ("x", m + p, n + q), self.x[m + p, n + q])
+            for m, n in np.ndindex(out_h, out_w)
+        ]
         self.inputs = [(m + p, n + q) for m, n in np.ndindex(out_h, out_w)]
         self.weights = [(p, q)]
         self.outputs = [(m, n) for m, n in np.ndindex(out_h, out_w)]
@@ -188,11 +209,15 @@ class GradientExplorer(FigureWidget):
         out_h, out_w = self.output_gradient.shape
         self.window = self.padded_gradient[r : r + kh, c : c + kw]
         self.products = self.window * rotate180(self.kernel)
-        self.outputs = [(m, n) for m in range(out_h) for n in range(out_w) if 0 <= r - m < kh and 0 <= c - n < kw]
+        self.outputs = [
+            (m, n) for m in range(out_h) for n in range(out_w) if 0 <= r - m < kh and 0 <= c - n < kw
+        ]
         self.weights = sorted((r - m, c - n) for m, n in self.outputs)
         self.inputs = [(r, c)]
-        self.terms = [(("g", m, n), self.output_gradient[m, n], ("k", r - m, c - n), self.kernel[r - m, c - n])
-                      for m, n in self.outputs]
+        self.terms = [
+            (("g", m, n), self.output_gradient[m, n], ("k", r - m, c - n), self.kernel[r - m, c - n])
+            for m, n in self.outputs
+        ]
         self.sum = self.value = float(np.sum(self.products))
         x = self.x.copy()
         element = x[r : r + 1, c : c + 1]  # a view: numerical_gradient nudges this one input in place
@@ -215,58 +240,112 @@ class GradientExplorer(FigureWidget):
     def _build_figure(self):
         """Five panels for the mode (six for the input): X, K (and K rotated), Y or dE/dY, the products, the result."""
         self.figure.clear()
-        self.figure.set_layout_engine("constrained", h_pad=0.1)  # room between the figure title and the panels
+        self.figure.set_layout_engine(
+            "constrained", h_pad=0.1
+        )  # room between the figure title and the panels
         panels = self._panels()
         axes = self.figure.subplots(1, len(panels), width_ratios=self._width_ratios())
         self.axes = dict(zip(panels, axes))
-        show_array(self.axes["input"], self.x, title=f"input X {_shape(self.x.shape)}", annotate=_small(self.x))
+        show_array(
+            self.axes["input"], self.x, title=f"input X {_shape(self.x.shape)}", annotate=_small(self.x)
+        )
         if self.mode == "input":  # K and K rotated 180°, each cell named, so that k₁₁ can be found in both
-            self._show_named(self.axes["kernel"], self.kernel, lambda p, q: (p, q), f"K {_shape(self.kernel.shape)}")
+            self._show_named(
+                self.axes["kernel"], self.kernel, lambda p, q: (p, q), f"K {_shape(self.kernel.shape)}"
+            )
             kh, kw = self.kernel.shape
-            self._show_named(self.axes["rotated"], rotate180(self.kernel), lambda a, b: (kh - 1 - a, kw - 1 - b),
-                             "K rotated 180°")
+            self._show_named(
+                self.axes["rotated"],
+                rotate180(self.kernel),
+                lambda a, b: (kh - 1 - a, kw - 1 - b),
+                "K rotated 180°",
+            )
         else:
-            show_array(self.axes["kernel"], self.kernel, title=f"kernel K {_shape(self.kernel.shape)}",
-                       annotate=_small(self.kernel))
+            show_array(
+                self.axes["kernel"],
+                self.kernel,
+                title=f"kernel K {_shape(self.kernel.shape)}",
+                annotate=_small(self.kernel),
+            )
         if self.mode == "output":
-            show_array(self.axes["middle"], self.output, title="output Y = B + X ⋆ K", annotate=_small(self.output))
+            show_array(
+                self.axes["middle"], self.output, title="output Y = B + X ⋆ K", annotate=_small(self.output)
+            )
             result, result_title = self.derivative, "∂y/∂X"
         elif self.mode == "kernel":
-            show_array(self.axes["middle"], self.output_gradient, title="∂E/∂Y (call it G)",
-                       annotate=_small(self.output_gradient))
+            show_array(
+                self.axes["middle"],
+                self.output_gradient,
+                title="∂E/∂Y (call it G)",
+                annotate=_small(self.output_gradient),
+            )
             result, result_title = self.kernel_gradient, "∂E/∂K = X ⋆ G"
         else:
             self._show_padded(self.axes["middle"])
             result, result_title = self.input_gradient, "∂E/∂X = G *full K"
         limit = self._products_limit() or 1.0
-        self.products_artist = show_array(self.axes["products"], np.zeros_like(self.products), annotate=False,
-                                          limit=limit)
+        self.products_artist = show_array(
+            self.axes["products"], np.zeros_like(self.products), annotate=False, limit=limit
+        )
         fontsize = PRODUCT_FONTSIZE.get(max(self.products.shape), 8)  # large enough to read on a projector
-        self.product_texts = [self.axes["products"].text(col, row, "", ha="center", va="center", fontsize=fontsize)
-                              for row, col in np.ndindex(self.products.shape)]
+        self.product_texts = [
+            self.axes["products"].text(col, row, "", ha="center", va="center", fontsize=fontsize)
+            for row, col in np.ndindex(self.products.shape)
+        ]
         self.product_pads = []  # in input mode: hatched where the rotated kernel lies over padding
         if self.mode == "input":
-            self.product_pads = [self.axes["products"].add_patch(Rectangle(
-                (col - 0.5, row - 0.5), 1, 1, facecolor=PADDING, edgecolor="0.6", hatch="///", linewidth=0.5,
-                zorder=2)) for row, col in np.ndindex(self.products.shape)]
+            self.product_pads = [
+                self.axes["products"].add_patch(
+                    Rectangle(
+                        (col - 0.5, row - 0.5),
+                        1,
+                        1,
+                        facecolor=PADDING,
+                        edgecolor="0.6",
+                        hatch="///",
+                        linewidth=0.5,
+                        zorder=2,
+                    )
+                )
+                for row, col in np.ndindex(self.products.shape)
+            ]
             for text in self.product_texts:
                 text.set_zorder(3)
         for spine in self.axes["products"].spines.values():
             spine.set(edgecolor=HIGHLIGHT, linewidth=3)
-        self.result_artist = show_array(self.axes["result"], result, title=result_title, annotate=_small(result))
+        self.result_artist = show_array(
+            self.axes["result"], result, title=result_title, annotate=_small(result)
+        )
         self.result_texts = list(self.axes["result"].texts)
         self.boxes = {}
         for panel in ("input", "kernel", "rotated", "middle", "result"):
             if panel not in self.axes:
                 continue
             self.boxes[panel] = self.axes[panel].add_patch(
-                Rectangle((-0.5, -0.5), 1, 1, fill=False, edgecolor=HIGHLIGHT, linewidth=3, zorder=5, clip_on=False))
-        if self.mode == "input":  # on the padded dE/dY: the rotated kernel's window, and the outputs inside it
+                Rectangle(
+                    (-0.5, -0.5), 1, 1, fill=False, edgecolor=HIGHLIGHT, linewidth=3, zorder=5, clip_on=False
+                )
+            )
+        if (
+            self.mode == "input"
+        ):  # on the padded dE/dY: the rotated kernel's window, and the outputs inside it
             self.boxes["touched"] = self.axes["middle"].add_patch(
-                Rectangle((-0.5, -0.5), 1, 1, fill=False, edgecolor="black", linewidth=1.5, linestyle="--", zorder=6,
-                          clip_on=False))
+                Rectangle(
+                    (-0.5, -0.5),
+                    1,
+                    1,
+                    fill=False,
+                    edgecolor="black",
+                    linewidth=1.5,
+                    linestyle="--",
+                    zorder=6,
+                    clip_on=False,
+                )
+            )
         self.partner_texts = []  # small labels naming each cell's partner in its product
-        self.text_line = self.figure.supxlabel(" ", fontsize=11)  # the sum written out; the layout keeps room for it
+        self.text_line = self.figure.supxlabel(
+            " ", fontsize=11
+        )  # the sum written out; the layout keeps room for it
         self._draw_selection()
         # Lay the panels out once (twice: the first pass leaves the largest square panel a little
         # too tall), then keep them still: a new pick only changes data and text.
@@ -277,12 +356,24 @@ class GradientExplorer(FigureWidget):
     def _width_ratios(self):
         h, w = self.x.shape
         kh, kw = self.kernel.shape
-        middle = {"output": self.output.shape, "kernel": self.output.shape, "input": self.padded_gradient.shape}
-        shapes = {"input": (h, w), "kernel": (kh, kw), "rotated": (kh, kw), "middle": middle[self.mode],
-                  "products": self.products.shape, "result": self._result_shape()}
+        middle = {
+            "output": self.output.shape,
+            "kernel": self.output.shape,
+            "input": self.padded_gradient.shape,
+        }
+        shapes = {
+            "input": (h, w),
+            "kernel": (kh, kw),
+            "rotated": (kh, kw),
+            "middle": middle[self.mode],
+            "products": self.products.shape,
+            "result": self._result_shape(),
+        }
         ratios = {panel: max(cols, 0.6 * rows, 1.6) for panel, (rows, cols) in shapes.items()}
         named = max(self.products.shape) <= NAME_UP_TO
-        ratios["products"] = max(ratios["products"], 1.5 * self.products.shape[1] if named else 0, 2.4)  # names in cells
+        ratios["products"] = max(
+            ratios["products"], 1.5 * self.products.shape[1] if named else 0, 2.4
+        )  # names in cells
         ratios["result"] = max(ratios["result"], 2.6)  # room for the result's title
         if self.mode == "input":  # room for the titles of K and K rotated, side by side
             ratios["kernel"], ratios["rotated"] = max(ratios["kernel"], 2.2), max(ratios["rotated"], 2.2)
@@ -309,8 +400,15 @@ class GradientExplorer(FigureWidget):
         limit = float(np.max(np.abs(kernel))) or 1.0
         for row, col in np.ndindex(kernel.shape):
             value = kernel[row, col]
-            ax.text(col, row, f"{_name('k', *source(row, col))}\n{format_value(value)}", ha="center", va="center",
-                    fontsize=10, color="white" if abs(value) > 0.6 * limit else "black")
+            ax.text(
+                col,
+                row,
+                f"{_name('k', *source(row, col))}\n{format_value(value)}",
+                ha="center",
+                va="center",
+                fontsize=10,
+                color="white" if abs(value) > 0.6 * limit else "black",
+            )
 
     def _show_padded(self, ax):
         """dE/dY surrounded by k - 1 zeros (hatched grey), as the rotated kernel slides over it."""
@@ -322,8 +420,18 @@ class GradientExplorer(FigureWidget):
         out_h, out_w = self.output_gradient.shape
         for row, col in np.ndindex(padded.shape):
             if not (kh - 1 <= row < kh - 1 + out_h and kw - 1 <= col < kw - 1 + out_w):
-                ax.add_patch(Rectangle((col - 0.5, row - 0.5), 1, 1, facecolor=PADDING, edgecolor="0.6",
-                                       hatch="///", linewidth=0.5, zorder=2))
+                ax.add_patch(
+                    Rectangle(
+                        (col - 0.5, row - 0.5),
+                        1,
+                        1,
+                        facecolor=PADDING,
+                        edgecolor="0.6",
+                        hatch="///",
+                        linewidth=0.5,
+                        zorder=2,
+                    )
+                )
         for text in ax.texts:
             text.set_zorder(3)
 
@@ -402,18 +510,33 @@ class GradientExplorer(FigureWidget):
             cells = [((self.row + p, self.col + q), _name("k", p, q)) for p, q in np.ndindex(kh, kw)]
         elif self.mode == "kernel":
             ax = self.axes["input"]
-            cells = [((self.row + m, self.col + n), _name("g", m, n))
-                     for m, n in np.ndindex(self.output_gradient.shape)]
+            cells = [
+                ((self.row + m, self.col + n), _name("g", m, n))
+                for m, n in np.ndindex(self.output_gradient.shape)
+            ]
         else:
             ax = self.axes["middle"]
-            cells = [((self.row + a, self.col + b), _name("k", kh - 1 - a, kw - 1 - b)) for a, b in np.ndindex(kh, kw)]
+            cells = [
+                ((self.row + a, self.col + b), _name("k", kh - 1 - a, kw - 1 - b))
+                for a, b in np.ndindex(kh, kw)
+            ]
         if max(ax.get_images()[0].get_array().shape) > PARTNER_UP_TO:
             return
         for (row, col), name in cells:
-            self.partner_texts.append(ax.text(col - 0.44, row - 0.44, "×" + name, ha="left", va="top", fontsize=8.5,
-                                              color=PARTNER, fontweight="bold", zorder=7,
-                                              bbox=dict(boxstyle="round,pad=0.15", facecolor="white", edgecolor="none",
-                                                        alpha=0.85)))
+            self.partner_texts.append(
+                ax.text(
+                    col - 0.44,
+                    row - 0.44,
+                    "×" + name,
+                    ha="left",
+                    va="top",
+                    fontsize=8.5,
+                    color=PARTNER,
+                    fontweight="bold",
+                    zorder=7,
+                    bbox=dict(boxstyle="round,pad=0.15", facecolor="white", edgecolor="none", alpha=0.85),
+                )
+            )
 
     def _write_titles(self):
         r, c = self.row, self.col
@@ -423,21 +546,25 @@ class GradientExplorer(FigureWidget):
             self.axes["result"].set_title(f"∂y[{r},{c}]/∂X: K on the window")
             self.figure.suptitle(
                 f"y[{r},{c}] touches the {len(self.inputs)} inputs of its window, each through one weight of K.   "
-                f"∂y[{r},{c}]/∂X by central differences: relative error {self.error:.0e}: {verdict}")
+                f"∂y[{r},{c}]/∂X by central differences: relative error {self.error:.0e}: {verdict}"
+            )
             left = f"$y_{{{_sub(r, c)}}} = b_{{{_sub(r, c)}}} + $"
             right = f" $= {format_value(self.sum, 4)}$   (forward pass: {format_value(self.output[r, c], 4)})"
         else:
             check = f"central difference {format_value(self.numeric, 6)}, relative error {self.error:.0e}: {verdict}"
             if self.mode == "kernel":
                 self.axes["products"].set_title(f"G × its block of X\nsum = {format_value(self.value, 4)}")
-                self.figure.suptitle(f"∂E/∂k[{r},{c}] = {format_value(self.value, 6)}: G laid on X at ({r}, {c}), "
-                                     f"multiply, sum.   {check}")
+                self.figure.suptitle(
+                    f"∂E/∂k[{r},{c}] = {format_value(self.value, 6)}: G laid on X at ({r}, {c}), "
+                    f"multiply, sum.   {check}"
+                )
                 left = f"$\\partial E/\\partial k_{{{_sub(r, c)}}} = $"
             else:
                 touched = f"{len(self.outputs)} output{'s' if len(self.outputs) > 1 else ''}"
                 self.axes["products"].set_title(f"window × rotated K\nsum = {format_value(self.value, 4)}")
-                self.figure.suptitle(f"∂E/∂x[{r},{c}] = {format_value(self.value, 6)}: x[{r},{c}] touched {touched}.   "
-                                     f"{check}")
+                self.figure.suptitle(
+                    f"∂E/∂x[{r},{c}] = {format_value(self.value, 6)}: x[{r},{c}] touched {touched}.   {check}"
+                )
                 left = f"$\\partial E/\\partial x_{{{_sub(r, c)}}} = $"
             right = f" $= {format_value(self.value, 4)}$"
         self.text_line.set_text(left + self._sum_text() + right)
@@ -461,7 +588,9 @@ class GradientExplorer(FigureWidget):
             numbers, value = "", self.value
         terms = self.terms if len(self.terms) <= TERMS_IN_TEXT else [*self.terms[:3], None, self.terms[-1]]
         symbols = " + ".join(r"\cdots" if t is None else f"{_tex(t[0])}\\,{_tex(t[2])}" for t in terms)
-        numbers += " + ".join(r"\cdots" if t is None else f"({format_value(t[1], 3)})({format_value(t[3], 3)})" for t in terms)
+        numbers += " + ".join(
+            r"\cdots" if t is None else f"({format_value(t[1], 3)})({format_value(t[3], 3)})" for t in terms
+        )
         if len(terms) < len(self.terms):
             symbols += f" \\quad \\text{{({len(self.terms)} products)}}"
         return f"$$ {left}{symbols} $$ $$ = {numbers} = {format_value(value, 6)} $$"
@@ -484,12 +613,9 @@ def _tex(name):
     return f"{letter}_{{{_sub(i, j)}}}"
 
 
-
 def _small(array):
     return max(np.shape(array)) <= VALUES_UP_TO
 
 
 def _shape(shape):
     return f"{shape[0]} x {shape[1]}"
-
-

@@ -1,4 +1,5 @@
 """What a learner types or passes to a widget, read or refused with a message that says why."""
+
 import re
 from fractions import Fraction
 
@@ -27,12 +28,18 @@ def parse_kernel(text: str) -> np.ndarray:
         values.append([])
         for word in re.split(r"[,\s]+", row.strip(", ")):
             try:
-                values[-1].append(float(Fraction(word)))  # Fraction refuses nan and inf; float() refuses 1e400
+                values[-1].append(
+                    float(Fraction(word))
+                )  # Fraction refuses nan and inf; float() refuses 1e400
             except (ValueError, ZeroDivisionError, OverflowError):
-                raise KernelTextError(f"expected numbers such as 2, -0.5 or 1/9; got {word!r} in row {number}") from None
+                raise KernelTextError(
+                    f"expected numbers such as 2, -0.5 or 1/9; got {word!r} in row {number}"
+                ) from None
     lengths = [len(row) for row in values]
     if len(set(lengths)) > 1:
-        raise KernelTextError(f"expected every row to hold the same number of values; got rows of lengths {lengths}")
+        raise KernelTextError(
+            f"expected every row to hold the same number of values; got rows of lengths {lengths}"
+        )
     return np.array(values)
 
 
@@ -52,5 +59,7 @@ def as_grid(array, name: str, largest: int | None = None) -> np.ndarray:
     if not np.all(np.isfinite(grid)):
         raise ValueError(f"{name} must hold finite numbers, got NaN or infinity")
     if largest is not None and max(grid.shape) > largest:
-        raise ValueError(f"{name} must be at most {largest} x {largest} so that each value can be read, got shape {grid.shape}")
+        raise ValueError(
+            f"{name} must be at most {largest} x {largest} so that each value can be read, got shape {grid.shape}"
+        )
     return grid

@@ -4,6 +4,7 @@ Used in notebook 01. ``KernelStepper(image, kernel)`` shown as the last expressi
 gives a position slider (and a Play button) over every output position in row-major order,
 a preset menu and a text box for the kernel's values.
 """
+
 import ipywidgets as widgets
 import numpy as np
 from matplotlib.patches import Rectangle
@@ -28,9 +29,6 @@ ANNOTATE_UP_TO = 12  # arrays with at most this many rows and columns get their 
 HIGHLIGHT = "#ff9f1c"  # orange: visible on grey, red and blue
 
 
-
-
-
 class KernelStepper(FigureWidget):
     """Slide a kernel over an input, one output position at a time (valid cross-correlation).
 
@@ -45,7 +43,9 @@ class KernelStepper(FigureWidget):
         self.input_image = as_grid(image, "image")
         if isinstance(kernel, str):
             if kernel not in PRESETS:
-                raise ValueError(f"kernel must be an array or one of the presets {list(PRESETS)}, got {kernel!r}")
+                raise ValueError(
+                    f"kernel must be an array or one of the presets {list(PRESETS)}, got {kernel!r}"
+                )
             kernel = parse_kernel(PRESETS[kernel])
         kernel = as_grid(kernel, "kernel")
         problem = self._does_not_fit(kernel)
@@ -53,23 +53,36 @@ class KernelStepper(FigureWidget):
             raise ValueError(problem)
 
         self._busy = False  # True while the widget moves its own controls
-        self.slider = widgets.IntSlider(value=0, min=0, max=0, description="position", continuous_update=True,
-                                        layout=widgets.Layout(width="420px"))
+        self.slider = widgets.IntSlider(
+            value=0,
+            min=0,
+            max=0,
+            description="position",
+            continuous_update=True,
+            layout=widgets.Layout(width="420px"),
+        )
         self.play = widgets.Play(value=0, min=0, max=0, interval=300, description="play")
-        self.preset = widgets.Dropdown(options=[*PRESETS, CUSTOM], description="kernel",
-                                       layout=widgets.Layout(width="360px"))
-        self.kernel_text = widgets.Text(description="values", continuous_update=False,
-                                        placeholder=EXAMPLE, layout=widgets.Layout(width="420px"))
+        self.preset = widgets.Dropdown(
+            options=[*PRESETS, CUSTOM], description="kernel", layout=widgets.Layout(width="360px")
+        )
+        self.kernel_text = widgets.Text(
+            description="values",
+            continuous_update=False,
+            placeholder=EXAMPLE,
+            layout=widgets.Layout(width="420px"),
+        )
         self.slider.observe(self.update, names="value")
         self.play.observe(self._on_play, names="value")
         self.preset.observe(self._on_preset, names="value")
         self.kernel_text.observe(self._on_text, names="value")
-        self.widget = widgets.VBox([
-            widgets.HBox([self.play, self.slider]),
-            widgets.HBox([self.preset, self.kernel_text]),
-            self.message,
-            self.image,
-        ])
+        self.widget = widgets.VBox(
+            [
+                widgets.HBox([self.play, self.slider]),
+                widgets.HBox([self.preset, self.kernel_text]),
+                self.message,
+                self.image,
+            ]
+        )
         self.kernel = None
         self.set_kernel(kernel)
 
@@ -103,9 +116,11 @@ class KernelStepper(FigureWidget):
         finally:
             self._busy = False
         h, w = self.input_image.shape
-        self.say(f"kernel {_shape_text(self.kernel.shape)} on input {_shape_text((h, w))}: output "
-                 f"{_shape_text(self.output.shape)} ({h} - {self.kernel.shape[0]} + 1 = {out_h} rows, "
-                 f"{w} - {self.kernel.shape[1]} + 1 = {out_w} columns), {self.positions} positions.")
+        self.say(
+            f"kernel {_shape_text(self.kernel.shape)} on input {_shape_text((h, w))}: output "
+            f"{_shape_text(self.output.shape)} ({h} - {self.kernel.shape[0]} + 1 = {out_h} rows, "
+            f"{w} - {self.kernel.shape[1]} + 1 = {out_w} columns), {self.positions} positions."
+        )
         self._compute_state()
         self._build_figure()
         self.show_figure()
@@ -114,8 +129,10 @@ class KernelStepper(FigureWidget):
     def _does_not_fit(self, kernel) -> str:
         (h, w), (kh, kw) = self.input_image.shape, np.shape(kernel)
         if kh > h or kw > w:
-            return (f"expected a kernel at most {_shape_text((h, w))} (the input's size), "
-                    f"got {_shape_text((kh, kw))}")
+            return (
+                f"expected a kernel at most {_shape_text((h, w))} (the input's size), "
+                f"got {_shape_text((kh, kw))}"
+            )
         return ""
 
     def _show_kernel_in_controls(self):
@@ -192,8 +209,15 @@ class KernelStepper(FigureWidget):
             ax_in.set_yticks(range(image.shape[0]))
             for (row, col), value in np.ndenumerate(image):
                 bright = (value - low) > 0.5 * (high - low)
-                ax_in.text(col, row, f"{value:.3g}", ha="center", va="center", fontsize=9,
-                           color="black" if bright else "white")
+                ax_in.text(
+                    col,
+                    row,
+                    f"{value:.3g}",
+                    ha="center",
+                    va="center",
+                    fontsize=9,
+                    color="black" if bright else "white",
+                )
         kh, kw = self.kernel.shape
         self.window_box = Rectangle((-0.5, -0.5), kw, kh, fill=False, edgecolor=HIGHLIGHT, linewidth=3)
         ax_in.add_patch(self.window_box)
@@ -201,8 +225,12 @@ class KernelStepper(FigureWidget):
         show_array(ax_kernel, self.kernel, title=f"kernel {_shape_text(self.kernel.shape)}")
 
         product_limit = float(np.max(np.abs(self.kernel)) * np.max(np.abs(image))) or 1.0
-        self.products_artist = show_array(ax_products, np.zeros_like(self.kernel), limit=product_limit,
-                                          annotate=max(kh, kw) <= ANNOTATE_UP_TO)
+        self.products_artist = show_array(
+            ax_products,
+            np.zeros_like(self.kernel),
+            limit=product_limit,
+            annotate=max(kh, kw) <= ANNOTATE_UP_TO,
+        )
         self.product_texts = list(ax_products.texts)  # row-major, one per cell
         for spine in ax_products.spines.values():
             spine.set(edgecolor=HIGHLIGHT, linewidth=3)
@@ -214,14 +242,22 @@ class KernelStepper(FigureWidget):
         ax_out.set_facecolor("0.82")  # not computed yet (NaN) shows as grey, apart from zero's white
         # On a large map a cell is a few pixels wide: a thick outline would cover it, so the outline is
         # thin and two pointers on the edges mark the current cell's row and column.
-        self.output_box = Rectangle((-0.5, -0.5), 1, 1, fill=False, edgecolor=HIGHLIGHT,
-                                    linewidth=3 if annotate_output else 1.2)
+        self.output_box = Rectangle(
+            (-0.5, -0.5), 1, 1, fill=False, edgecolor=HIGHLIGHT, linewidth=3 if annotate_output else 1.2
+        )
         ax_out.add_patch(self.output_box)
         self.output_pointers = []
         if not annotate_output:
             out_h, out_w = self.output.shape
-            style = {"markersize": 9, "linestyle": "none", "clip_on": False, "zorder": 5, "color": HIGHLIGHT,
-                     "markeredgecolor": "black", "markeredgewidth": 0.6}
+            style = {
+                "markersize": 9,
+                "linestyle": "none",
+                "clip_on": False,
+                "zorder": 5,
+                "color": HIGHLIGHT,
+                "markeredgecolor": "black",
+                "markeredgewidth": 0.6,
+            }
             self.output_pointers = [
                 ax_out.plot([], [], marker=">", **style)[0],  # left of the map, pointing at the row
                 ax_out.plot([], [], marker="v", **style)[0],  # above the map, pointing at the column
@@ -251,11 +287,14 @@ class KernelStepper(FigureWidget):
             row_pointer.set_data([-1.2], [self.row])
             col_pointer.set_data([self.col], [-1.2])
         self.axes["products"].set_title(f"window × kernel\nsum = {self.partial_sum:.4g}")
-        self.axes["output"].set_title(f"output so far (grey: not yet)\noutput[{self.row}, {self.col}] = "
-                                      f"{self.partial_sum:.4g}", pad=14 if self.output_pointers else 6)
-        self.figure.suptitle(f"position {self.position} (of 0 to {self.positions - 1}): the kernel's top-left "
-                             f"corner on row {self.row}, column {self.col}")
-
+        self.axes["output"].set_title(
+            f"output so far (grey: not yet)\noutput[{self.row}, {self.col}] = {self.partial_sum:.4g}",
+            pad=14 if self.output_pointers else 6,
+        )
+        self.figure.suptitle(
+            f"position {self.position} (of 0 to {self.positions - 1}): the kernel's top-left "
+            f"corner on row {self.row}, column {self.col}"
+        )
 
 
 def _shape_text(shape) -> str:

@@ -6,6 +6,7 @@ true label y* (0 or 1), with a slider for y; and dE/dy, on a linear axis or its 
 values are cnnlib's own (``cnnlib.activations``, ``cnnlib.losses``, with the original code's clip), for one
 output (n = 1).
 """
+
 import ipywidgets as widgets
 import numpy as np
 
@@ -28,7 +29,9 @@ def bce(label: float, y: float) -> float:
 
 def bce_prime(label: float, y: float) -> float:
     """cnnlib's dE/dy for one prediction (n = 1), clipped as in the original code."""
-    return float(binary_cross_entropy_prime(np.array([[label]], dtype=float), np.array([[y]], dtype=float))[0, 0])
+    return float(
+        binary_cross_entropy_prime(np.array([[label]], dtype=float), np.array([[y]], dtype=float))[0, 0]
+    )
 
 
 def prediction_grid() -> np.ndarray:
@@ -37,7 +40,9 @@ def prediction_grid() -> np.ndarray:
     The ends are where the loss and its derivative run off to infinity (and the clip stops them),
     so the grid reaches them through y = s(t) for t evenly spaced in [-34.5, 34.5].
     """
-    return np.unique(np.concatenate([[0.0, 1.0], np.linspace(0, 1, 201), sigmoid(np.linspace(-34.5, 34.5, 231))]))
+    return np.unique(
+        np.concatenate([[0.0, 1.0], np.linspace(0, 1, 201), sigmoid(np.linspace(-34.5, 34.5, 231))])
+    )
 
 
 class LossCurves(FigureWidget):
@@ -61,25 +66,43 @@ class LossCurves(FigureWidget):
         if scale not in self.SCALES:
             raise ValueError(f"scale must be one of {list(self.SCALES)}, got {scale!r}")
         super().__init__(figsize=(13, 4.1))
-        self.x_slider = widgets.FloatSlider(value=x, min=X_RANGE[0], max=X_RANGE[1], step=0.1, description="x",
-                                            readout_format=".1f", layout=widgets.Layout(width="420px"))
-        self.label_buttons = widgets.ToggleButtons(options=[("y* = 0", 0), ("y* = 1", 1)], value=int(label),
-                                                   description="true label", style=INLINE)
-        self.y_slider = widgets.FloatSlider(value=y, min=0.0, max=1.0, step=0.01, description="prediction y",
-                                            readout_format=".2f", style={"description_width": "initial"},
-                                            layout=widgets.Layout(width="420px"))
-        self.scale_buttons = widgets.ToggleButtons(options=list(self.SCALES), value=scale, description="dE/dy axis",
-                                                   style=INLINE)
+        self.x_slider = widgets.FloatSlider(
+            value=x,
+            min=X_RANGE[0],
+            max=X_RANGE[1],
+            step=0.1,
+            description="x",
+            readout_format=".1f",
+            layout=widgets.Layout(width="420px"),
+        )
+        self.label_buttons = widgets.ToggleButtons(
+            options=[("y* = 0", 0), ("y* = 1", 1)], value=int(label), description="true label", style=INLINE
+        )
+        self.y_slider = widgets.FloatSlider(
+            value=y,
+            min=0.0,
+            max=1.0,
+            step=0.01,
+            description="prediction y",
+            readout_format=".2f",
+            style={"description_width": "initial"},
+            layout=widgets.Layout(width="420px"),
+        )
+        self.scale_buttons = widgets.ToggleButtons(
+            options=list(self.SCALES), value=scale, description="dE/dy axis", style=INLINE
+        )
         self._build_figure()
         for control in (self.x_slider, self.label_buttons, self.y_slider, self.scale_buttons):
             control.observe(self.update, names="value")
-        self.widget = widgets.VBox([
-            widgets.HBox([self.x_slider]),
-            widgets.HBox([self.y_slider, self.label_buttons]),
-            self.scale_buttons,
-            self.message,
-            self.image,
-        ])
+        self.widget = widgets.VBox(
+            [
+                widgets.HBox([self.x_slider]),
+                widgets.HBox([self.y_slider, self.label_buttons]),
+                self.scale_buttons,
+                self.message,
+                self.image,
+            ]
+        )
         self.update()  # laid out once (constrained), then frozen: moving a slider only redraws the data
         self.figure.set_layout_engine("none")
 
@@ -92,20 +115,28 @@ class LossCurves(FigureWidget):
         ax.axhline(0.25, color="0.6", linestyle=":", linewidth=1, label=r"$1/4$, the largest $s'$")
         self.x_line = ax.axvline(0, color="0.4", linewidth=0.8)
         (self.s_marker,) = ax.plot([], [], "o", color=COLOURS["s"], markersize=8, markeredgecolor="black")
-        (self.s_prime_marker,) = ax.plot([], [], "o", color=COLOURS["s_prime"], markersize=8, markeredgecolor="black")
+        (self.s_prime_marker,) = ax.plot(
+            [], [], "o", color=COLOURS["s_prime"], markersize=8, markeredgecolor="black"
+        )
         ax.set(xlim=X_RANGE, ylim=(-0.04, 1.04), xlabel="$x$ (the input of the sigmoid)")
         ax.legend(loc="upper left", fontsize=8)
         ax.grid(True, alpha=0.3)
 
         self.ys = prediction_grid()
-        self.curves = {label: (np.array([bce(label, y) for y in self.ys]), np.array([bce_prime(label, y) for y in self.ys]))
-                       for label in (0, 1)}
+        self.curves = {
+            label: (
+                np.array([bce(label, y) for y in self.ys]),
+                np.array([bce_prime(label, y) for y in self.ys]),
+            )
+            for label in (0, 1)
+        }
         ax = self.loss_ax
         (self.other_loss_line,) = ax.plot([], [], "--", color="0.65", linewidth=1.2)
         (self.loss_line,) = ax.plot([], [], color=COLOURS["loss"], linewidth=2)
         self.y_line_loss = ax.axvline(0, color="0.4", linewidth=0.8)
-        (self.loss_marker,) = ax.plot([], [], "o", color=COLOURS["loss"], markersize=8, markeredgecolor="black",
-                                      clip_on=False, zorder=5)
+        (self.loss_marker,) = ax.plot(
+            [], [], "o", color=COLOURS["loss"], markersize=8, markeredgecolor="black", clip_on=False, zorder=5
+        )
         ax.set(xlim=(-0.02, 1.02), ylim=(0, LOSS_TOP), xlabel="prediction $y$", ylabel="loss $E$")
         ax.grid(True, alpha=0.3)
 
@@ -113,8 +144,16 @@ class LossCurves(FigureWidget):
         ax.axhline(0, color="0.6", linewidth=0.8)
         (self.gradient_line,) = ax.plot([], [], color=COLOURS["gradient"], linewidth=2)
         self.y_line_gradient = ax.axvline(0, color="0.4", linewidth=0.8)
-        (self.gradient_marker,) = ax.plot([], [], "o", color=COLOURS["gradient"], markersize=8,
-                                          markeredgecolor="black", clip_on=False, zorder=5)
+        (self.gradient_marker,) = ax.plot(
+            [],
+            [],
+            "o",
+            color=COLOURS["gradient"],
+            markersize=8,
+            markeredgecolor="black",
+            clip_on=False,
+            zorder=5,
+        )
         ax.set(xlim=(-0.02, 1.02), xlabel="prediction $y$", ylabel=r"$\partial E/\partial y$")
         ax.grid(True, alpha=0.3)
 
@@ -129,20 +168,25 @@ class LossCurves(FigureWidget):
         self.x_line.set_xdata([self.x])
         self.s_marker.set_data([self.x], [self.s])
         self.s_prime_marker.set_data([self.x], [self.s_prime])
-        self.sigmoid_ax.set_title(f"sigmoid at x = {self.x:.1f}\ns = {self.s:.4f},  s' = s(1 - s) = {self.s_prime:.4f}",
-                                  fontsize=10)
+        self.sigmoid_ax.set_title(
+            f"sigmoid at x = {self.x:.1f}\ns = {self.s:.4f},  s' = s(1 - s) = {self.s_prime:.4f}", fontsize=10
+        )
 
         loss_curve, gradient_curve = self.curves[self.label]
         self.loss_line.set_data(self.ys, loss_curve)
-        self.loss_line.set_label(f"$y^* = {self.label}$: " + ("$-\\log y$" if self.label else "$-\\log(1-y)$"))
+        self.loss_line.set_label(
+            f"$y^* = {self.label}$: " + ("$-\\log y$" if self.label else "$-\\log(1-y)$")
+        )
         self.other_loss_line.set_data(self.ys, self.curves[1 - self.label][0])
         self.other_loss_line.set_label(f"$y^* = {1 - self.label}$, for comparison")
         self.loss_ax.legend(loc="upper center", fontsize=8)
         self.y_line_loss.set_xdata([self.y])
         self.loss_marker.set_data([self.y], [min(self.loss, LOSS_TOP)])
         off = "  (off the scale)" if self.loss > LOSS_TOP else ""
-        self.loss_ax.set_title(f"binary cross-entropy, label y* = {self.label}\ny = {self.y:.2f}: E = {self.loss:.4g}{off}",
-                               fontsize=10)
+        self.loss_ax.set_title(
+            f"binary cross-entropy, label y* = {self.label}\ny = {self.y:.2f}: E = {self.loss:.4g}{off}",
+            fontsize=10,
+        )
 
         if self.scale == "linear":
             self.gradient_line.set_data(self.ys, gradient_curve)
@@ -160,8 +204,9 @@ class LossCurves(FigureWidget):
         self.gradient_marker.set_data([self.y], [shown])
         off = "  (off the scale)" if abs(shown) != abs(self.gradient) else ""
         formula = "-1/y" if self.label else "1/(1-y)"
-        self.gradient_ax.set_title(f"its derivative, {formula}  ({self.scale} axis)\ndE/dy = {self.gradient:.4g}{off}",
-                                   fontsize=10)
+        self.gradient_ax.set_title(
+            f"its derivative, {formula}  ({self.scale} axis)\ndE/dy = {self.gradient:.4g}{off}", fontsize=10
+        )
         self.say(self._clip_note())
         self.show_figure()
 
@@ -170,7 +215,11 @@ class LossCurves(FigureWidget):
         if not self.clipped:
             return ""
         y, label = int(self.y), self.label
-        when = "s(x) rounds to 1 for x > 36.7 in float64" if y == 1 else "s(x) is 0 for x below about -709 in float64"
+        when = (
+            "s(x) rounds to 1 for x > 36.7 in float64"
+            if y == 1
+            else "s(x) is 0 for x below about -709 in float64"
+        )
         kept = f"{EPSILON:g}" if y == 0 else f"1 - {EPSILON:g}"
         if y == label:
             without = "the term that should vanish is 0 · log 0 = 0 · (-inf) = NaN, and dE/dy has 0/0 = NaN"
@@ -178,9 +227,15 @@ class LossCurves(FigureWidget):
         else:
             without = "E = -log 0 = inf, and dE/dy divides by 0"
             outcome = f"E = -log(1e-15) = {self.loss:.4g} and dE/dy = {self.gradient:.3g}"
-        return (f"y = {y} exactly ({when}). Without a clip, {without}. "
-                f"cnnlib, like the original code, clips y to {kept}: {outcome}.")
+        return (
+            f"y = {y} exactly ({when}). Without a clip, {without}. "
+            f"cnnlib, like the original code, clips y to {kept}: {outcome}."
+        )
 
 
 def _is_number(value) -> bool:
-    return isinstance(value, (int, float, np.integer, np.floating)) and not isinstance(value, bool) and np.isfinite(value)
+    return (
+        isinstance(value, (int, float, np.integer, np.floating))
+        and not isinstance(value, bool)
+        and np.isfinite(value)
+    )

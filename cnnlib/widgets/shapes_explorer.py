@@ -6,6 +6,7 @@ Each change builds a real ``cnnlib.layers.Convolutional`` layer, runs its forwar
 draws every array as a 3D block to scale (one pixel, one unit; each slice of depth, one step
 back), with the shapes and the parameter count written below.
 """
+
 import ipywidgets as widgets
 import numpy as np
 from matplotlib.collections import LineCollection
@@ -31,9 +32,16 @@ def _shade(colour: str, amount: float) -> tuple:
 
 def _slider(description: str, value: int, top: int, disabled: bool = False) -> widgets.IntSlider:
     """An integer slider from 1 to ``top`` (or to ``value``, if larger), updated on release."""
-    return widgets.IntSlider(value=int(value), min=1, max=max(top, int(value)), description=description,
-                             disabled=disabled, continuous_update=False,
-                             style={"description_width": "120px"}, layout=widgets.Layout(width="420px"))
+    return widgets.IntSlider(
+        value=int(value),
+        min=1,
+        max=max(top, int(value)),
+        description=description,
+        disabled=disabled,
+        continuous_update=False,
+        style={"description_width": "120px"},
+        layout=widgets.Layout(width="420px"),
+    )
 
 
 class Block:
@@ -62,8 +70,10 @@ class Block:
         self.top.set_xy([(x0, y1), (x1, y1), (x1 + back, y1 + back), (x0 + back, y1 + back)])
         self.side.set_xy([(x1, y0), (x1 + back, y0 + back), (x1 + back, y1 + back), (x1, y1)])
         steps = [s * SLICE_STEP for s in range(1, depth)]
-        self.slices.set_segments([[(x0 + s, y1 + s), (x1 + s, y1 + s)] for s in steps]
-                                 + [[(x1 + s, y0 + s), (x1 + s, y1 + s)] for s in steps])
+        self.slices.set_segments(
+            [[(x0 + s, y1 + s), (x1 + s, y1 + s)] for s in steps]
+            + [[(x1 + s, y0 + s), (x1 + s, y1 + s)] for s in steps]
+        )
         self.set_visible(True)
         return x1 + back, y1 + back  # the upper-right corner of the whole box
 
@@ -86,8 +96,17 @@ class ShapesExplorer(FigureWidget):
     is refused with a message; the sliders go back to the last good state.
     """
 
-    def __init__(self, height: int = 28, width: int = 28, input_depth: int = 1, kernel_size: int = 3,
-                 depth: int = 5, x=None, seed: int = 0, figsize=(10, 6.2)):
+    def __init__(
+        self,
+        height: int = 28,
+        width: int = 28,
+        input_depth: int = 1,
+        kernel_size: int = 3,
+        depth: int = 5,
+        x=None,
+        seed: int = 0,
+        figsize=(10, 6.2),
+    ):
         super().__init__(figsize=figsize)
         self.seed = seed
         self.fixed_x = None
@@ -97,14 +116,20 @@ class ShapesExplorer(FigureWidget):
                 raise ValueError(f"x must be an input block (depth, height, width), got shape {x.shape}")
             self.fixed_x = x
             input_depth, height, width = x.shape
-        for name, value, top in (("input_depth", input_depth, None), ("height", height, None),
-                                 ("width", width, None), ("depth", depth, MAX_KERNELS)):
+        for name, value, top in (
+            ("input_depth", input_depth, None),
+            ("height", height, None),
+            ("width", width, None),
+            ("depth", depth, MAX_KERNELS),
+        ):
             if int(value) != value or value < 1 or (top is not None and value > top):
                 limit = f"from 1 to {top}" if top else "1 or more"
                 raise ValueError(f"{name} must be a whole number {limit}, got {value!r}")
         if int(kernel_size) != kernel_size or not 1 <= kernel_size <= min(height, width):
-            raise ValueError(f"kernel_size must be a whole number from 1 to min(height, width) = "
-                             f"{min(height, width)}, got {kernel_size!r}")
+            raise ValueError(
+                f"kernel_size must be a whole number from 1 to min(height, width) = "
+                f"{min(height, width)}, got {kernel_size!r}"
+            )
 
         self._busy = False  # True while the widget moves its own sliders
         fixed = x is not None  # a given input fixes n, h and w
@@ -113,15 +138,22 @@ class ShapesExplorer(FigureWidget):
         self.width_slider = _slider("input width w", width, MAX_SIZE, fixed)
         self.kernel_slider = _slider("kernel size k", kernel_size, min(height, width))
         self.depth_slider = _slider("kernels d", depth, MAX_KERNELS)
-        self.sliders = [self.input_depth_slider, self.height_slider, self.width_slider,
-                        self.kernel_slider, self.depth_slider]
+        self.sliders = [
+            self.input_depth_slider,
+            self.height_slider,
+            self.width_slider,
+            self.kernel_slider,
+            self.depth_slider,
+        ]
         for control in self.sliders:
             control.observe(self.update, names="value")
-        self.widget = widgets.VBox([
-            widgets.HBox([widgets.VBox(self.sliders[:3]), widgets.VBox(self.sliders[3:])]),
-            self.message,
-            self.image,
-        ])
+        self.widget = widgets.VBox(
+            [
+                widgets.HBox([widgets.VBox(self.sliders[:3]), widgets.VBox(self.sliders[3:])]),
+                self.message,
+                self.image,
+            ]
+        )
         self.input_shape = None  # no good state yet
         self._build_figure()
         self.update()
@@ -136,9 +168,11 @@ class ShapesExplorer(FigureWidget):
         if k > h or k > w:
             good_h, good_w = self.input_shape[1:]
             self._set_sliders(self.input_shape, self.kernel_size, self.depth)
-            self.say(f"A {k} x {k} kernel does not fit in a {h} x {w} input: the valid cross-correlation needs "
-                     f"k <= h and k <= w. Kept the input at {good_h} x {good_w}; make the kernel smaller first.",
-                     error=True)
+            self.say(
+                f"A {k} x {k} kernel does not fit in a {h} x {w} input: the valid cross-correlation needs "
+                f"k <= h and k <= w. Kept the input at {good_h} x {good_w}; make the kernel smaller first.",
+                error=True,
+            )
             return
         self.input_shape, self.kernel_size, self.depth = (n, h, w), k, d
         self._busy = True
@@ -152,8 +186,12 @@ class ShapesExplorer(FigureWidget):
         else:
             self.x = np.random.default_rng(self.seed).uniform(0, 1, self.input_shape)
         self.output = self.layer.forward(self.x)
-        self.shapes = {"input": self.x.shape, "kernels": self.layer.kernels.shape,
-                       "biases": self.layer.biases.shape, "output": self.output.shape}
+        self.shapes = {
+            "input": self.x.shape,
+            "kernels": self.layer.kernels.shape,
+            "biases": self.layer.biases.shape,
+            "output": self.output.shape,
+        }
         self.parameter_count = self.layer.kernels.size + self.layer.biases.size
         self.say()
         self._draw()
@@ -175,32 +213,71 @@ class ShapesExplorer(FigureWidget):
         ax = self.ax
         ax.set_axis_off()
         self.text_ax.set_axis_off()
-        self.blocks = {"input": Block(ax, COLOURS["input"], 2), "biases": Block(ax, COLOURS["biases"], 2),
-                       "output": Block(ax, COLOURS["output"], 2)}
+        self.blocks = {
+            "input": Block(ax, COLOURS["input"], 2),
+            "biases": Block(ax, COLOURS["biases"], 2),
+            "output": Block(ax, COLOURS["output"], 2),
+        }
         self.kernel_blocks = [Block(ax, COLOURS["kernel"], 3 + i) for i in range(MAX_KERNELS)]
-        self.kernel_names = [ax.annotate(f"$K_{{{i + 1}}}$", (0, 0), xytext=(3, 0), textcoords="offset points",
-                                         ha="left", va="center", fontsize=9) for i in range(MAX_KERNELS)]
+        self.kernel_names = [
+            ax.annotate(
+                f"$K_{{{i + 1}}}$",
+                (0, 0),
+                xytext=(3, 0),
+                textcoords="offset points",
+                ha="left",
+                va="center",
+                fontsize=9,
+            )
+            for i in range(MAX_KERNELS)
+        ]
         symbol = dict(ha="center", va="center", fontsize=22)
         self.symbols = [ax.text(0, 0, s, **symbol) for s in ("⋆", "+", "=")]
         self.symbols[0].set_fontsize(30)  # the star glyph is drawn small
         names = {"input": "input X", "kernels": "kernels K", "biases": "biases B", "output": "output Y"}
-        self.names = {key: ax.text(0, 0.01, name, transform=ax.get_xaxis_transform(), ha="center", va="bottom",
-                                   fontsize=10, fontweight="bold") for key, name in names.items()}
+        self.names = {
+            key: ax.text(
+                0,
+                0.01,
+                name,
+                transform=ax.get_xaxis_transform(),
+                ha="center",
+                va="bottom",
+                fontsize=10,
+                fontweight="bold",
+            )
+            for key, name in names.items()
+        }
         dimension = dict(textcoords="offset points", fontsize=8.5, color="#222222")
         self.labels = {}  # (block, edge) -> annotation: the length of that edge
         for key in ("input", "kernel", "biases", "output"):
             # height on the left, width below starting at the left edge, depth above the diagonal edge:
             # placed so that they do not run into each other even on a 1 x 1 block
-            self.labels[key, "height"] = ax.annotate("", (0, 0), xytext=(-3, 0), ha="right", va="center",
-                                                     rotation=90, **dimension)
-            self.labels[key, "width"] = ax.annotate("", (0, 0), xytext=(0, -2), ha="left", va="top", **dimension)
-            self.labels[key, "depth"] = ax.annotate("", (0, 0), xytext=(2, 1), ha="left", va="bottom", **dimension)
+            self.labels[key, "height"] = ax.annotate(
+                "", (0, 0), xytext=(-3, 0), ha="right", va="center", rotation=90, **dimension
+            )
+            self.labels[key, "width"] = ax.annotate(
+                "", (0, 0), xytext=(0, -2), ha="left", va="top", **dimension
+            )
+            self.labels[key, "depth"] = ax.annotate(
+                "", (0, 0), xytext=(2, 1), ha="left", va="bottom", **dimension
+            )
         for edge in ("height", "depth"):
             self.labels["kernel", edge].set_visible(False)  # the count above the column says n x k x k
-        self.count_label = ax.annotate("", (0, 0), xytext=(0, 4), textcoords="offset points", ha="center",
-                                       va="bottom", fontsize=9)
-        self.shapes_text = self.text_ax.text(0.0, 1.0, "", transform=self.text_ax.transAxes, ha="left", va="top",
-                                             family="monospace", fontsize=9.5, linespacing=1.5)
+        self.count_label = ax.annotate(
+            "", (0, 0), xytext=(0, 4), textcoords="offset points", ha="center", va="bottom", fontsize=9
+        )
+        self.shapes_text = self.text_ax.text(
+            0.0,
+            1.0,
+            "",
+            transform=self.text_ax.transAxes,
+            ha="left",
+            va="top",
+            family="monospace",
+            fontsize=9.5,
+            linespacing=1.5,
+        )
 
     def _layout(self, gap: float, room: float) -> dict:
         """Where each box goes: the lower-left corner of its front face, in pixels of the arrays.
@@ -216,15 +293,23 @@ class ShapesExplorer(FigureWidget):
         step = k + back_in + kernel_gap
         column_top = (d * step - kernel_gap) / 2
         kx = w + back_in + gap
-        layout = {"input": (0.0, -h / 2), "symbols": [w + back_in + 0.42 * gap], "column_top": column_top,
-                  "kernels": [(kx, column_top - i * step - back_in - k) for i in range(d)]}
+        layout = {
+            "input": (0.0, -h / 2),
+            "symbols": [w + back_in + 0.42 * gap],
+            "column_top": column_top,
+            "kernels": [(kx, column_top - i * step - back_in - k) for i in range(d)],
+        }
         right = kx + k + back_in + room
         for key in ("biases", "output"):
             layout["symbols"].append(right + 0.42 * gap)
             layout[key] = (right + gap, -out_h / 2)
             right += gap + out_w + back_out
-        layout["bounds"] = (0.0, right, min(-h / 2, -out_h / 2, layout["kernels"][-1][1]),
-                            max(h / 2 + back_in, out_h / 2 + back_out, column_top))
+        layout["bounds"] = (
+            0.0,
+            right,
+            min(-h / 2, -out_h / 2, layout["kernels"][-1][1]),
+            max(h / 2 + back_in, out_h / 2 + back_out, column_top),
+        )
         return layout
 
     def _scale(self, bounds) -> float:
@@ -232,8 +317,10 @@ class ShapesExplorer(FigureWidget):
         xmin, xmax, ymin, ymax = bounds
         width = self.figure.get_figwidth() * self.figure.dpi * 0.97
         height = self.figure.get_figheight() * self.figure.dpi * 0.93 * 3.2 / 4.2
-        return min((width - PADDING["left"] - PADDING["right"]) / (xmax - xmin),
-                   (height - PADDING["bottom"] - PADDING["top"]) / (ymax - ymin))
+        return min(
+            (width - PADDING["left"] - PADDING["right"]) / (xmax - xmin),
+            (height - PADDING["bottom"] - PADDING["top"]) / (ymax - ymin),
+        )
 
     def _draw(self):
         n, h, w = self.shapes["input"]
@@ -296,11 +383,13 @@ class ShapesExplorer(FigureWidget):
         d, _, k, _ = self.shapes["kernels"]
         weights, bias_values = self.layer.kernels.size, self.layer.biases.size
         call = f"Convolutional({self.input_shape}, {k}, {d}).forward(x).shape"
-        return "\n".join([
-            f"input    X  (n, h, w)                = {self.shapes['input']}",
-            f"kernels  K  (d, n, k, k)             = {self.shapes['kernels']}",
-            f"biases   B  (d, h-k+1, w-k+1)        = {self.shapes['biases']}",
-            f"output   Y  (d, h-k+1, w-k+1)        = {self.shapes['output']}   (what {call} gave)",
-            f"parameters  d·n·k·k + d·(h-k+1)·(w-k+1) = {d}·{n}·{k}·{k} + {d}·{h - k + 1}·{w - k + 1}"
-            f" = {weights} + {bias_values} = {self.parameter_count}",
-        ])
+        return "\n".join(
+            [
+                f"input    X  (n, h, w)                = {self.shapes['input']}",
+                f"kernels  K  (d, n, k, k)             = {self.shapes['kernels']}",
+                f"biases   B  (d, h-k+1, w-k+1)        = {self.shapes['biases']}",
+                f"output   Y  (d, h-k+1, w-k+1)        = {self.shapes['output']}   (what {call} gave)",
+                f"parameters  d·n·k·k + d·(h-k+1)·(w-k+1) = {d}·{n}·{k}·{k} + {d}·{h - k + 1}·{w - k + 1}"
+                f" = {weights} + {bias_values} = {self.parameter_count}",
+            ]
+        )

@@ -10,6 +10,7 @@ close values keeps that absolute error and dividing by 2h magnifies it, so a sma
 relative error of central differences over many steps. ``StepSize`` plots that curve (log-log)
 with a slider for h and a toggle for the dtype.
 """
+
 import copy
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
@@ -26,7 +27,7 @@ from cnnlib.widgets.base import FigureWidget
 SEED = 5
 DTYPES = {"float64": np.float64, "float32": np.float32}
 EXPONENTS = np.arange(-12, 0.01, 0.25)  # h from 1e-12 to 1, four steps a decade: the slider's stops
-STEPS = 10.0 ** EXPONENTS
+STEPS = 10.0**EXPONENTS
 FLOOR = 1e-17  # a relative error of exactly 0 is drawn here (a log axis has no 0)
 COLOURS = {"float64": "#1f77b4", "float32": "#d95f02"}
 LINEAR_BELOW = 1e-8  # a fitted truncation constant this small means: no curvature, no truncation error
@@ -96,8 +97,12 @@ class GradientProblem:
         Where x + h rounds back to x for every input, the difference is exactly 0 and so is the
         numerical gradient: the relative error is then 1 (never NaN).
         """
-        return np.array([relative_error(self.analytic, numeric.astype(np.float64))
-                         for numeric in self.numerical_all(dtype, hs)])
+        return np.array(
+            [
+                relative_error(self.analytic, numeric.astype(np.float64))
+                for numeric in self.numerical_all(dtype, hs)
+            ]
+        )
 
     def unmoved(self, dtype, h: float) -> int:
         """How many inputs x + h leaves unchanged in ``dtype``: too small a step to register."""
@@ -143,7 +148,9 @@ class StepSize(FigureWidget):
     ``best_error`` (the curve's minimum for the chosen dtype), ``truncation_constant`` (c in c h^2).
     """
 
-    def __init__(self, function: str = "sigmoid at 8 points in [-3, 3]", dtype: str = "float64", h: float = 1e-5):
+    def __init__(
+        self, function: str = "sigmoid at 8 points in [-3, 3]", dtype: str = "float64", h: float = 1e-5
+    ):
         if function not in FUNCTIONS:
             raise ValueError(f"function must be one of {list(FUNCTIONS)}, got {function!r}")
         if dtype not in DTYPES:
@@ -153,17 +160,35 @@ class StepSize(FigureWidget):
         super().__init__(figsize=(10.5, 4.4))
         self.hs = STEPS
         self._cache: dict[tuple[str, str], np.ndarray] = {}
-        self.function = widgets.Dropdown(options=list(FUNCTIONS), value=function, description="function",
-                                         layout=widgets.Layout(width="460px"))
-        self.dtype = widgets.ToggleButtons(options=list(DTYPES), value=dtype, description="dtype",
-                                           style={"description_width": "initial", "button_width": "90px"})
-        self.slider = widgets.FloatLogSlider(value=h, base=10, min=EXPONENTS[0], max=EXPONENTS[-1], step=0.25,
-                                             description="step h", readout_format=".1e", continuous_update=True,
-                                             layout=widgets.Layout(width="520px"))
+        self.function = widgets.Dropdown(
+            options=list(FUNCTIONS),
+            value=function,
+            description="function",
+            layout=widgets.Layout(width="460px"),
+        )
+        self.dtype = widgets.ToggleButtons(
+            options=list(DTYPES),
+            value=dtype,
+            description="dtype",
+            style={"description_width": "initial", "button_width": "90px"},
+        )
+        self.slider = widgets.FloatLogSlider(
+            value=h,
+            base=10,
+            min=EXPONENTS[0],
+            max=EXPONENTS[-1],
+            step=0.25,
+            description="step h",
+            readout_format=".1e",
+            continuous_update=True,
+            layout=widgets.Layout(width="520px"),
+        )
         self._build_figure()
         for control in (self.function, self.dtype, self.slider):
             control.observe(self.update, names="value")
-        self.widget = widgets.VBox([widgets.HBox([self.function, self.dtype]), self.slider, self.message, self.image])
+        self.widget = widgets.VBox(
+            [widgets.HBox([self.function, self.dtype]), self.slider, self.message, self.image]
+        )
         self.update()  # laid out once (constrained), then frozen: moving the slider only redraws the data
         self.figure.set_layout_engine("none")
 
@@ -183,23 +208,30 @@ class StepSize(FigureWidget):
         (self.line,) = ax.loglog([], [], "-", linewidth=2)
         (self.truncation_guide,) = ax.loglog([], [], ":", color="0.25", linewidth=1.3)
         (self.round_off_guide,) = ax.loglog([], [], "-.", color="0.55", linewidth=1.2)
-        (self.best_marker,) = ax.loglog([], [], "*", color="gold", markersize=16, markeredgecolor="black",
-                                         zorder=4)
-        (self.marker,) = ax.loglog([], [], "o", color="black", markersize=9, markerfacecolor="white",
-                                   markeredgewidth=2, zorder=5)
+        (self.best_marker,) = ax.loglog(
+            [], [], "*", color="gold", markersize=16, markeredgecolor="black", zorder=4
+        )
+        (self.marker,) = ax.loglog(
+            [], [], "o", color="black", markersize=9, markerfacecolor="white", markeredgewidth=2, zorder=5
+        )
         ax.set_xlim(10 ** (EXPONENTS[0] - 0.3), 10 ** (EXPONENTS[-1] + 0.3))
         ax.set_ylim(FLOOR / 3, 5)
         ax.set_xlabel("step h (log scale)")
         ax.set_ylabel("relative error of the numerical gradient")
         ax.grid(True, which="major", alpha=0.3)
         self.text_ax.axis("off")
-        self.text = self.text_ax.text(0, 1, "", va="top", ha="left", family="monospace", fontsize=9,
-                                      transform=self.text_ax.transAxes)
+        self.text = self.text_ax.text(
+            0, 1, "", va="top", ha="left", family="monospace", fontsize=9, transform=self.text_ax.transAxes
+        )
 
     def update(self, change=None):
         if change is not None and change["owner"] is self.function:
             self.problem = make_problem(self.function.value)
-        name, dtype, other = self.function.value, self.dtype.value, "float32" if self.dtype.value == "float64" else "float64"
+        name, dtype, other = (
+            self.function.value,
+            self.dtype.value,
+            "float32" if self.dtype.value == "float64" else "float64",
+        )
         self.h = float(self.slider.value)
         self.curves = {key: self.curve(name, key) for key in DTYPES}
         self.numeric = self.problem.numerical(dtype, self.h)
@@ -216,7 +248,7 @@ class StepSize(FigureWidget):
         self.other_line.set_data(self.hs, drawn(self.curves[other]))
         self.other_line.set_label(f"{other}, for comparison")
         linear = self.truncation_constant < LINEAR_BELOW
-        self.truncation_guide.set_data(self.hs, self.truncation_constant * self.hs ** 2)
+        self.truncation_guide.set_data(self.hs, self.truncation_constant * self.hs**2)
         self.truncation_guide.set_visible(not linear)
         self.truncation_guide.set_label(f"truncation ≈ c·h², c = {self.truncation_constant:.2g}")
         self.round_off_guide.set_data(self.hs, self.epsilon / self.hs)
@@ -229,29 +261,46 @@ class StepSize(FigureWidget):
         if not linear:
             handles.insert(2, self.truncation_guide)
         self.ax.legend(handles=handles, loc="lower left", fontsize=8, framealpha=0.9)
-        self.ax.set_title(f"{name}\ncentral differences in {dtype}: h = {self.h:.1e} gives error {self.error:.1e}")
+        self.ax.set_title(
+            f"{name}\ncentral differences in {dtype}: h = {self.h:.1e} gives error {self.error:.1e}"
+        )
         self.text.set_text(self._numbers_text(dtype, linear))
 
         unmoved, size = self.problem.unmoved(dtype, self.h), self.problem.x.size
         if unmoved:
             which = "every input" if unmoved == size else f"{unmoved} of the {size} inputs"
-            self.say(f"h = {self.h:.1e} is too small for {dtype} at {which}: x + h rounds back to x, "
-                     f"so f(x + h) - f(x - h) is exactly 0 there and so is the numerical gradient"
-                     + (" (relative error 1)." if unmoved == size else "."))
+            self.say(
+                f"h = {self.h:.1e} is too small for {dtype} at {which}: x + h rounds back to x, "
+                f"so f(x + h) - f(x - h) is exactly 0 there and so is the numerical gradient"
+                + (" (relative error 1)." if unmoved == size else ".")
+            )
         elif linear:
-            self.say("A linear function has no curvature, so the central difference has no truncation error: "
-                     "only round-off is left, and the larger h, the smaller it is.")
+            self.say(
+                "A linear function has no curvature, so the central difference has no truncation error: "
+                "only round-off is left, and the larger h, the smaller it is."
+            )
         else:
             self.say("")
         self.show_figure()
 
     def _numbers_text(self, dtype, linear):
         analytic, numeric = self.problem.analytic.ravel(), self.numeric.ravel().astype(np.float64)
-        rows = [f"{dtype}, h = {self.h:.1e}", "", "dE/dx for the first inputs:", f"{'analytic':>14} {'numerical':>14}"]
+        rows = [
+            f"{dtype}, h = {self.h:.1e}",
+            "",
+            "dE/dx for the first inputs:",
+            f"{'analytic':>14} {'numerical':>14}",
+        ]
         rows += [f"{a:14.10f} {n:14.10f}" for a, n in zip(analytic[:4], numeric[:4])]
-        rows += ["", f"relative error  {self.error:.1e}", f"best on curve   {self.best_error:.1e}",
-                 f"   at h =       {self.best_h:.1e}", "",
-                 f"ε^(1/3) = {self.epsilon ** (1 / 3):.0e}", f"ε^(2/3) = {self.epsilon ** (2 / 3):.0e}"]
+        rows += [
+            "",
+            f"relative error  {self.error:.1e}",
+            f"best on curve   {self.best_error:.1e}",
+            f"   at h =       {self.best_h:.1e}",
+            "",
+            f"ε^(1/3) = {self.epsilon ** (1 / 3):.0e}",
+            f"ε^(2/3) = {self.epsilon ** (2 / 3):.0e}",
+        ]
         if linear:
             rows.append("(linear: no h² term)")
         return "\n".join(rows)

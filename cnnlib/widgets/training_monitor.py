@@ -7,6 +7,7 @@ curve and writes the epoch, the error and the time since the monitor was made. G
 and after each epoch, and plots it beside the loss; given a ``reference`` run's errors, it draws
 them in grey for comparison.
 """
+
 import time
 from collections.abc import Callable, Sequence
 
@@ -54,24 +55,38 @@ class TrainingMonitor(FigureWidget):
         if isinstance(epochs, bool) or not isinstance(epochs, (int, np.integer)) or epochs < 1:
             raise ValueError(f"epochs must be a whole number >= 1, got {epochs!r}")
         if accuracy is not None and not callable(accuracy):
-            raise ValueError(f"accuracy must be a function of no argument returning a fraction, got {accuracy!r}")
+            raise ValueError(
+                f"accuracy must be a function of no argument returning a fraction, got {accuracy!r}"
+            )
         if reference is not None:
             reference = np.asarray(reference, dtype=float)
             if reference.ndim != 1 or reference.size == 0:
-                raise ValueError(f"reference must be a list of errors, one per epoch, got shape {reference.shape}")
+                raise ValueError(
+                    f"reference must be a list of errors, one per epoch, got shape {reference.shape}"
+                )
         super().__init__(figsize=(10, 3.6) if accuracy else (6.2, 3.6))
         if chance is not None and not 0 <= chance <= 1:
             raise ValueError(f"chance must be a fraction between 0 and 1, got {chance}")
-        self.epochs, self.accuracy, self.accuracy_label, self.title = int(epochs), accuracy, accuracy_label, title
+        self.epochs, self.accuracy, self.accuracy_label, self.title = (
+            int(epochs),
+            accuracy,
+            accuracy_label,
+            title,
+        )
         self.chance = chance
         self.reference = reference
         self.epochs_seen: list[int] = []
         self.errors: list[float] = []
         self.accuracies: list[float] = [self._measure_accuracy()] if accuracy else []
 
-        self.status = self.figure.suptitle(" ")  # set_text later: suptitle() again would undo the layout's placing
-        self.scale = widgets.ToggleButtons(options=[(f"{scale} scale", scale) for scale in SCALES],
-                                           value="log", style={"button_width": "120px"})
+        self.status = self.figure.suptitle(
+            " "
+        )  # set_text later: suptitle() again would undo the layout's placing
+        self.scale = widgets.ToggleButtons(
+            options=[(f"{scale} scale", scale) for scale in SCALES],
+            value="log",
+            style={"button_width": "120px"},
+        )
         self.scale.observe(self._on_scale, names="value")
         self.widget = widgets.VBox([self.scale, self.message, self.image])
 
@@ -80,8 +95,14 @@ class TrainingMonitor(FigureWidget):
         else:
             self.loss_ax, self.accuracy_ax = self.figure.subplots(), None
         if reference is not None:
-            self.loss_ax.plot(np.arange(1, len(reference) + 1), reference, "-", color=REFERENCE_COLOUR,
-                              linewidth=1.5, label=reference_label)
+            self.loss_ax.plot(
+                np.arange(1, len(reference) + 1),
+                reference,
+                "-",
+                color=REFERENCE_COLOUR,
+                linewidth=1.5,
+                label=reference_label,
+            )
         (self.loss_line,) = self.loss_ax.plot([], [], "o-", color=COLOUR, markersize=3.5, label=label)
         self.loss_ax.set_xlabel("epoch")
         self.loss_ax.set_ylabel("mean loss of the epoch")
@@ -92,9 +113,16 @@ class TrainingMonitor(FigureWidget):
             (self.accuracy_line,) = self.accuracy_ax.plot([], [], "o-", color=COLOUR, markersize=3.5)
             if chance is not None:
                 self.accuracy_ax.axhline(100 * chance, color="0.6", linestyle=":", linewidth=1)
-                self.accuracy_ax.text(0.98, 100 * chance + 0.5, f"chance: {100 * chance:.0f}%", color="0.45",
-                                      fontsize=8, ha="right", va="bottom",
-                                      transform=self.accuracy_ax.get_yaxis_transform())
+                self.accuracy_ax.text(
+                    0.98,
+                    100 * chance + 0.5,
+                    f"chance: {100 * chance:.0f}%",
+                    color="0.45",
+                    fontsize=8,
+                    ha="right",
+                    va="bottom",
+                    transform=self.accuracy_ax.get_yaxis_transform(),
+                )
             self.accuracy_ax.set_xlabel("epoch (0: before training)")
             self.accuracy_ax.set_ylabel(f"{accuracy_label} (%)")
             self.accuracy_ax.set_title(f"{accuracy_label}, after each epoch")
@@ -121,8 +149,10 @@ class TrainingMonitor(FigureWidget):
         """
         expected = len(self.errors) + 1
         if epoch != expected:
-            raise ValueError(f"the monitor expected epoch {expected} and got epoch {epoch}: "
-                             "make a new monitor for each training run")
+            raise ValueError(
+                f"the monitor expected epoch {expected} and got epoch {epoch}: "
+                "make a new monitor for each training run"
+            )
         self.epochs_seen.append(int(epoch))
         self.errors.append(float(error))
         if self.accuracy is not None:
@@ -182,10 +212,15 @@ class TrainingMonitor(FigureWidget):
 
         last = self.errors[-1] if self.errors else 1.0
         if not np.isfinite(last):
-            self.say(f"epoch {self.epochs_seen[-1]}: the error is {last}, not a number: training has diverged "
-                     "(try a smaller learning rate). Only the finite errors are plotted.", error=True)
+            self.say(
+                f"epoch {self.epochs_seen[-1]}: the error is {last}, not a number: training has diverged "
+                "(try a smaller learning rate). Only the finite errors are plotted.",
+                error=True,
+            )
         elif last <= 0 and log:
-            self.say("an error of 0 has no place on a log scale: switch the loss to a linear scale to see it.")
+            self.say(
+                "an error of 0 has no place on a log scale: switch the loss to a linear scale to see it."
+            )
         else:
             self.say("")
         self.show_figure()
