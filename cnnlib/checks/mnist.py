@@ -10,6 +10,7 @@ import numpy as np
 
 from cnnlib.checks import CheckResult, Mistake, check_function
 from cnnlib.datasets import one_hot
+from cnnlib.metrics import confusion_matrix
 
 SEED = 6
 
@@ -74,13 +75,9 @@ def check_one_hot(learner) -> CheckResult:
 # --- exercise 2: the confusion matrix ----------------------------------------------------------
 
 
-def confusion_matrix(outputs: np.ndarray, labels: np.ndarray) -> np.ndarray:
-    """Entry [i, j] counts the samples of true class i (labels) that the network predicts as class j
-    (its largest output). outputs, labels: (N, C, 1); returns (C, C) whole numbers."""
-    true, predicted = labels[:, :, 0].argmax(axis=1), outputs[:, :, 0].argmax(axis=1)
-    matrix = np.zeros((labels.shape[1],) * 2, dtype=int)
-    np.add.at(matrix, (true, predicted), 1)
-    return matrix
+def reference_confusion_matrix(outputs, labels):
+    """cnnlib.metrics.confusion_matrix of the classes in notebook 06's one-hot arrays: (N, C, 1) -> (C, C)."""
+    return confusion_matrix(labels[:, :, 0].argmax(axis=1), outputs[:, :, 0].argmax(axis=1), labels.shape[1])
 
 
 def _output_cases():
@@ -105,24 +102,24 @@ def _threshold(outputs, labels):
     if outputs.shape[1] != 2:
         raise ValueError("the 0.5 threshold reads two outputs only")
     fake = np.stack([outputs[:, 1] <= 0.5, outputs[:, 1] > 0.5], axis=1).astype(float)
-    return confusion_matrix(fake, labels)
+    return reference_confusion_matrix(fake, labels)
 
 
 CONFUSION_MISTAKES = [
     Mistake(
         "your matrix is transposed: rows are the true class (from the labels), columns the predicted one "
         "(from the outputs), so a zero read as a one counts in matrix[0, 1].",
-        lambda o, l: confusion_matrix(o, l).T,
+        lambda o, l: reference_confusion_matrix(o, l).T,
     ),
     Mistake(
         "count the samples, whole numbers: do not divide by N (the accuracy is the diagonal's sum over N).",
-        lambda o, l: confusion_matrix(o, l) / len(o),
+        lambda o, l: reference_confusion_matrix(o, l) / len(o),
     ),
     Mistake(
         "every pair that occurs counts once, however often it occurs: with arrays as indices, "
         "matrix[true, predicted] += 1 adds 1 once per distinct pair (NumPy reads all the entries, then "
         "writes them back). Use np.add.at(matrix, (true, predicted), 1), or a loop over the samples.",
-        lambda o, l: (confusion_matrix(o, l) > 0).astype(int),
+        lambda o, l: (reference_confusion_matrix(o, l) > 0).astype(int),
     ),
     Mistake(
         "the predicted class is the largest output (argmax over the classes), not 'output 1 > 0.5': "
@@ -132,11 +129,13 @@ CONFUSION_MISTAKES = [
     Mistake(
         "the predicted class comes from the outputs, the true class from the labels; yours has every "
         "sample on the diagonal, as if the network were never wrong.",
-        lambda o, l: confusion_matrix(l, l),
+        lambda o, l: reference_confusion_matrix(l, l),
     ),
 ]
 
 
 def check_confusion_matrix(learner) -> CheckResult:
     """``learner(outputs, labels)`` must return the (C, C) confusion matrix: [true class, predicted class]."""
-    return check_function("confusion matrix", learner, confusion_matrix, OUTPUT_CASES, CONFUSION_MISTAKES)
+    return check_function(
+        "confusion matrix", learner, reference_confusion_matrix, OUTPUT_CASES, CONFUSION_MISTAKES
+    )

@@ -17,7 +17,7 @@ import numpy as np
 from cnnlib.activations import sigmoid, sigmoid_prime
 from cnnlib.checks import CheckResult, Mistake, argument_names, check_function
 from cnnlib.layers import Reshape
-from cnnlib.losses import EPSILON, binary_cross_entropy_prime
+from cnnlib.losses import EPSILON, binary_cross_entropy_prime, sigmoid_bce_gradient
 
 SEED = 5
 
@@ -266,11 +266,6 @@ def check_reshape_backward(learner) -> CheckResult:
 
 
 # --- exercise 4: sigmoid and BCE together ------------------------------------------------------
-
-
-def sigmoid_bce_gradient(y_true, x):
-    """dE/dx for y = s(x) and E = BCE(y*, y): (y - y*) / n, shaped like x (never clipped, never 0 by rounding)."""
-    return (sigmoid(x) - y_true) / np.size(y_true)
 
 
 _rng = np.random.default_rng(SEED + 4)
