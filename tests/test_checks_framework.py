@@ -3,12 +3,14 @@ output of integers is named; every known mistake of every checker earns its own 
 
 import signal
 import time
+import warnings
 
 import numpy as np
 import pytest
 
 import cnnlib.checks
 from cnnlib.checks import (
+    Mistake,
     check_function,
     convolution,
     convolutional_layer,
@@ -33,6 +35,13 @@ def forever(*args):
 
 def interrupted(*args):
     raise KeyboardInterrupt  # what the notebook's stop button raises in the running code
+
+
+def raising(error):
+    def learner(*args):
+        raise error
+
+    return learner
 
 
 def reference(image, kernel):
@@ -146,6 +155,60 @@ def test_every_checker_turns_a_hang_or_an_interrupt_into_a_verdict(monkeypatch, 
     assert result.status == "failed" and "did not return on this case" in result.message, result
 
 
+def hint_of(result):
+    return result.message.partition("hint: ")[2]
+
+
+def test_a_mistake_is_recognised_by_the_type_and_message_of_the_exception_raised():
+    mistakes = [
+        Mistake("not this one: another type", raises=ValueError),
+        Mistake("not this one: another message", raises=IndexError, match="too many indices"),
+        Mistake("row 5 is past the end", raises=IndexError, match="out of bounds"),
+    ]
+    result = check_function("sum", lambda image, kernel: image[5], reference, CASES, mistakes)
+    assert result.status == "failed" and "raised IndexError: index 5 is out of bounds" in result.message
+    assert hint_of(result) == "row 5 is past the end"
+    result = check_function("sum", lambda image, kernel: image[0, 0, 0], reference, CASES, mistakes[2:])
+    assert "raised IndexError" in result.message and hint_of(result) == ""
+
+
+def test_the_learners_exception_is_kept_in_the_case():
+    error = ZeroDivisionError("the learner's own")
+    result = check_function("sum", raising(error), reference, CASES)
+    assert result.case["error"] is error and result.case["got"] is None
+    assert "got:\n    raised ZeroDivisionError: the learner's own" in result.message
+
+
+def noisy(image, kernel):
+    warnings.warn("overflow encountered in exp", RuntimeWarning, stacklevel=1)
+    return reference(image, kernel)
+
+
+def test_a_warning_fails_right_values_only_where_the_function_must_not_warn():
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")  # nothing escapes from the checker, even so
+        assert check_function("sum", noisy, reference, CASES)
+        result = check_function("sum", noisy, reference, CASES, must_not_warn="compute it without overflow.")
+    assert result.status == "failed"
+    assert "right values, but your function warned 'overflow encountered in exp'" in result.message
+    assert hint_of(result) == "compute it without overflow." and result.case["warning"] == (
+        "overflow encountered in exp"
+    )
+
+
+def test_a_wrong_answer_names_its_warning_and_earns_the_advice_where_no_mistake_matches():
+    def wrong(image, kernel):
+        return noisy(image, kernel) + 1
+
+    advice = "compute it without overflow."
+    result = check_function("sum", wrong, reference, CASES, must_not_warn=advice)
+    assert "your function also warned: 'overflow encountered in exp'" in result.message
+    assert hint_of(result) == advice
+    known = [Mistake("one too many", lambda image, kernel: reference(image, kernel) + 1)]
+    result = check_function("sum", wrong, reference, CASES, known, must_not_warn=advice)
+    assert "also warned" in result.message and hint_of(result) == "one too many"
+
+
 def test_integers_are_right_where_the_answer_is_whole_and_named_where_it_is_not():
     def doubled(x):
         return x * 2
@@ -172,18 +235,22 @@ def test_every_known_mistake_submitted_as_an_answer_earns_its_own_hint(monkeypat
     calls = []
 
     def capture(
-        exercise, _, reference, cases, mistakes=(), parts=()
-    ):  # the checker's own calls, answered rightly
-        calls.append((exercise, reference, cases, mistakes, parts))
-        return check_function(exercise, reference, reference, cases, mistakes, parts)
+        exercise, _, reference, cases, mistakes=(), **options
+    ):  # the checker's calls, answered rightly
+        calls.append((exercise, reference, cases, mistakes, options))
+        return check_function(exercise, reference, reference, cases, mistakes, **options)
 
-    for module in (xor, correlation, convolution, convolutional_layer, gradients, sigmoid_bce, mnist):
+    monkeypatch.setattr(cnnlib.checks, "check_function", capture)  # what each Exercise calls
+    for module in (correlation, convolution, convolutional_layer):  # these call it themselves
         monkeypatch.setattr(module, "check_function", capture)
     check(right or forever)  # never called: capture answers with the checker's reference
     assert calls
-    for exercise, reference, cases, mistakes, parts in calls:
+    for exercise, reference, cases, mistakes, options in calls:
         for mistake in mistakes:
-            result = check_function(exercise, mistake.answer, reference, cases, mistakes, parts)
+            answer = mistake.answer or raising(
+                mistake.raises(f"as the learner's code raises it: {mistake.match}")
+            )
+            result = check_function(exercise, answer, reference, cases, mistakes, **options)
             hint = result.message.partition("hint: ")[2]
             if not any(exercise == name and mistake.hint.startswith(start) for name, start in SHARED):
                 assert result.status == "failed" and hint.startswith(mistake.hint), (

@@ -1,20 +1,24 @@
 """Exercise checkers: run a learner's function against the reference on many cases.
 
 Cases run smallest first, so the first failure is the smallest failing case; it is reported
-with its input, the expected and the received answer, and a hint when the answer matches a
-known mistake (a flipped kernel, an off-by-one size). A function that returns several values
-(e.g. two gradients) is checked value by value, and the report names the wrong one. An exercise
-left as ``raise NotImplementedError`` is reported as unanswered, not raised, so a notebook still
-runs top to bottom; a function that loops forever is stopped after ``TIME_LIMIT`` seconds on a
-case (or by the stop button) and reported with that case, not with a traceback. One module per
-notebook holds that notebook's checkers.
+with its input, the expected and the received answer, and a hint when the answer is a known
+``Mistake``: one whose value it shares (a flipped kernel, an off-by-one size), or one whose
+exception it raised. A function that returns several values (e.g. two gradients) is checked
+value by value, and the report names the wrong one (``parts``); one that must not warn fails on a
+RuntimeWarning even with the right values (``must_not_warn``). An exercise left as ``raise
+NotImplementedError`` is reported as unanswered, not raised, so a notebook still runs top to
+bottom; a function that loops forever is stopped after ``TIME_LIMIT`` seconds on a case (or by
+the stop button) and reported with that case, not with a traceback. One module per notebook holds
+that notebook's ``Exercise``s: their cases and mistakes; ``cases`` makes the numbers they share.
 """
 
 import inspect
 import itertools
+import re
 import signal
 import threading
 import time
+import warnings
 from collections.abc import Callable, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass
@@ -33,7 +37,9 @@ class CheckResult:
     exercise: str
     status: str  # "passed", "failed" or "unanswered"
     message: str
-    case: dict | None = None  # the smallest failing case: its arguments, expected, got
+    # the smallest failing case: "args", "expected", and what came back, "got", or the exception the
+    # learner's code raised, "error" (None for what did not happen), and its first RuntimeWarning, "warning"
+    case: dict | None = None
 
     def __bool__(self) -> bool:
         return self.status == "passed"
@@ -45,10 +51,30 @@ class CheckResult:
 
 @dataclass
 class Mistake:
-    """A plausible wrong answer: ``answer(*args)`` computes it, ``hint`` explains it."""
+    """A plausible wrong answer and the hint it earns, recognised by its value, which ``answer(*args)``
+    computes, or by the exception the learner's code raises: of type ``raises``, its message holding
+    ``match`` (a regular expression, as in ``pytest.raises``)."""
 
     hint: str
-    answer: Callable
+    answer: Callable | None = None
+    raises: type[Exception] | None = None
+    match: str = ""
+
+
+@dataclass(repr=False)
+class Exercise:
+    """One exercise, as data: ``check(learner)`` is ``check_function`` on its reference, cases and mistakes."""
+
+    name: str
+    reference: Callable
+    cases: Sequence[tuple]
+    mistakes: Sequence[Mistake] = ()
+    parts: Sequence[str] = ()
+    must_not_warn: str = ""
+
+    def __call__(self, learner: Callable) -> CheckResult:
+        options = {"parts": self.parts, "must_not_warn": self.must_not_warn}
+        return check_function(self.name, learner, self.reference, self.cases, self.mistakes, **options)
 
 
 def check_function(
@@ -58,6 +84,7 @@ def check_function(
     cases: Sequence[tuple],
     mistakes: Sequence[Mistake] = (),
     parts: Sequence[str] = (),
+    must_not_warn: str = "",
     time_limit: float | None = None,
 ) -> CheckResult:
     """Compare ``learner(*args)`` with ``reference(*args)`` on each case, smallest first.
@@ -67,56 +94,41 @@ def check_function(
     parts: the names of the values the function returns, in order, when it returns several (a
     tuple). The first wrong one is named; a mistake (whose answer returns them all) is recognised
     when its first wrong value is that one, and equals the learner's.
+    must_not_warn: the hint for a function that emits a RuntimeWarning (an overflow, a division by
+    zero); given, such a function fails even with the right values, as it would in the course's tests,
+    where warnings are errors. A warning is caught either way, and named beside a wrong answer.
     time_limit: the seconds the learner's function is given on each case (``TIME_LIMIT`` by default).
     """
     if not callable(learner):
         raise TypeError(f"{exercise}: expected your function, got {type(learner).__name__} {learner!r}")
     names = argument_names(learner)
-    cases = sorted(cases, key=_size)
-    for args in cases:
-        expected = reference(*_copies(args))
-        given = _copies(args)
-        limit, started = TIME_LIMIT if time_limit is None else time_limit, time.monotonic()
-        try:
-            with _time_limit(limit):
-                got = learner(*given)
-        except NotImplementedError:
-            return CheckResult(
-                exercise, "unanswered", "not answered yet: write your function, then run this cell again."
-            )
-        except _TimedOut:
-            return _no_return(
-                exercise, names, args, expected, f"stopped after {limit:g} s, the time a case is given"
-            )
-        except KeyboardInterrupt:  # the notebook's stop button
-            return _no_return(
-                exercise, names, args, expected, f"interrupted after {time.monotonic() - started:.1f} s"
-            )
-        except Exception as error:  # the learner's bug, reported with the case that raised it
-            return _failure(
-                exercise, names, args, expected, f"raised {type(error).__name__}: {error}", mistakes
+    for args in sorted(cases, key=_size):
+        expected, given = reference(*_copies(args)), _copies(args)
+        got, error, warning = _call(learner, given, TIME_LIMIT if time_limit is None else time_limit)
+        if isinstance(error, NotImplementedError):
+            message = "not answered yet: write your function, then run this cell again."
+            return CheckResult(exercise, "unanswered", message)
+        case = {"args": args, "expected": expected, "got": got, "error": error, "warning": warning}
+        if isinstance(error, _Stopped):
+            return _report(
+                exercise, f"your function did not return on this case ({error}):", names, case, _LOOP
             )
         changed = [
-            name
-            for name, before, after in zip(names, args, given)
-            if isinstance(before, np.ndarray) and not np.array_equal(before, after)
+            n for n, a, b in zip(names, args, given) if isinstance(a, np.ndarray) and not np.array_equal(a, b)
         ]
         if changed:
             hint = (
                 f"your function changed {', '.join(changed)} in place; work on a copy "
                 f"(e.g. `out = {changed[0]}.copy()` or `out = {changed[0]} + ...`)."
             )
-            return _failure(exercise, names, args, expected, got, [Mistake(hint, lambda *_: got)])
-        if parts and not (isinstance(got, tuple | list) and len(got) == len(parts)):
-            got = f"{type(got).__name__} instead of {len(parts)} values: {', '.join(parts)}"
-        if parts and not isinstance(got, str):
-            wrong = next(
-                (i for i, (value, right) in enumerate(zip(got, expected)) if not _same(value, right)), None
-            )
-            if wrong is not None:
-                return _failure(exercise, names, args, expected, got, mistakes, parts, wrong)
-        elif not _same(got, expected):
-            return _failure(exercise, names, args, expected, got, mistakes)
+            return _wrong(exercise, names, case, (), must_not_warn, hint=hint)
+        if parts and error is None and not (isinstance(got, tuple | list) and len(got) == len(parts)):
+            got = case["got"] = f"{type(got).__name__} instead of {len(parts)} values: {', '.join(parts)}"
+        if error is not None or not _same(got, expected):
+            return _wrong(exercise, names, case, mistakes, must_not_warn, parts)
+        if warning and must_not_warn:
+            headline = f"right values, but your function warned {warning!r} on this case:"
+            return _report(exercise, headline, names, case, must_not_warn)
     return CheckResult(exercise, "passed", f"correct on all {len(cases)} cases, the awkward ones included.")
 
 
@@ -132,60 +144,91 @@ def argument_names(function) -> list[str]:
     return names + [f"argument {i + 1}" for i in range(len(names), 64)]
 
 
-def _failure(exercise, names, args, expected, got, mistakes, parts=(), wrong=None):
-    """The report of a wrong answer; of several values, ``wrong`` is the index of the first wrong one."""
-    if wrong is None:
-        hint = next((m.hint for m in mistakes if _same(got, _answer(m, args))), None)
-    else:  # a mistake must get the values before it right too, as the learner did
-        hint = next(
-            (m.hint for m in mistakes if _same(tuple(got[: wrong + 1]), _answer(m, args, wrong + 1))), None
-        )
-        expected, got = expected[wrong], got[wrong]
+def _wrong(exercise, names, case, mistakes, advice, parts=(), hint=None):
+    """The report of a wrong answer, or an error; of several values, the first wrong one's."""
+    args, expected, got, error = case["args"], case["expected"], case["got"], case["error"]
+    several = parts and isinstance(got, tuple | list)  # else a string: not as many values as parts
+    part = next(i for i, (g, e) in enumerate(zip(got, expected)) if not _same(g, e)) if several else None
+    hint = hint or next((m.hint for m in mistakes if _recognised(m, args, got, error, part)), None)
+    if part is not None:  # the case keeps the wrong value alone
+        expected, got = case["expected"], case["got"] = expected[part], got[part]
     if _truncated(got, expected):  # certain, where a mistake's values may agree by chance
         hint = (
-            f"your output holds whole numbers only (its dtype is {got.dtype}): an array made to hold integers "
-            "(np.zeros(..., dtype=int), np.zeros_like of an integer array, .astype(int)) cuts the fraction off "
-            "each value written into it. Make the output float: np.zeros(shape) is float unless told otherwise."
+            f"your output holds whole numbers only (its dtype is {got.dtype}): an array made to hold "
+            "integers (np.zeros(..., dtype=int), np.zeros_like of an integer array, .astype(int)) cuts the "
+            "fraction off each value written into it. Make the output float: np.zeros(shape) is float unless "
+            "told otherwise."
         )
-    if hint is None and not isinstance(got, str) and _shape(got) != _shape(expected):
+    if hint is None and error is None and not isinstance(got, str) and _shape(got) != _shape(expected):
         hint = f"the shape is wrong: expected {_shape(expected)}, got {_shape(got)}."
-    lines = [
-        f"wrong on this case (the smallest that fails){'' if wrong is None else f', in {parts[wrong]}'}:"
+    shown = [
+        f"  expected:\n{_indent(expected)}",
+        f"  got:\n{_indent(got if error is None else _raised(error))}",
     ]
-    lines += _argument_lines(names, args)
-    lines += [f"  expected:\n{_indent(expected)}", f"  got:\n{_indent(got)}"]
-    if hint:
-        lines.append(f"  hint: {hint}")
-    return CheckResult(exercise, "failed", "\n".join(lines), {"args": args, "expected": expected, "got": got})
+    if case["warning"]:
+        shown.append(f"  your function also warned: {case['warning']!r}.")
+    where = "" if part is None else f", in {parts[part]}"
+    headline = f"wrong on this case (the smallest that fails){where}:"
+    return _report(exercise, headline, names, case, hint or (advice if case["warning"] else None), shown)
 
 
-def _no_return(exercise, names, args, expected, why):
-    """The report of a function stopped on a case: the case, never a traceback."""
-    lines = [
-        f"your function did not return on this case ({why}):",
-        *_argument_lines(names, args),
-        "  hint: look for a loop that never ends: a `while` whose condition stays true (a counter never "
-        "increased), or a loop over far more positions than the output has.",
-    ]
-    return CheckResult(
-        exercise,
-        "failed",
-        "\n".join(lines),
-        {"args": args, "expected": expected, "got": f"did not return ({why})"},
-    )
+def _report(exercise, headline, names, case, hint, shown=()):
+    """A failure: the headline, the case's arguments by the learner's names, what else is shown, the hint."""
+    lines = [headline, *(f"  {name}:\n{_indent(arg)}" for name, arg in zip(names, case["args"])), *shown]
+    lines += [f"  hint: {hint}"] if hint else []
+    return CheckResult(exercise, "failed", "\n".join(lines), case)
 
 
-def _argument_lines(names, args) -> list[str]:
-    return [f"  {name}:\n{_indent(arg)}" for name, arg in zip(names, args)]
+def _recognised(mistake, args, got, error, part=None) -> bool:
+    """Whether the learner's error, or its answer (up to value ``part``, when given), is the mistake's."""
+    if error is not None or mistake.raises is not None:
+        return isinstance(error, mistake.raises or ()) and re.search(mistake.match, str(error)) is not None
+    try:
+        with np.errstate(all="ignore"):  # an unclipped log or a naive exp must not warn while we compare
+            answer = mistake.answer(*_copies(args))
+        if part is not None:  # a mistake must get the values before it right too, as the learner did
+            got, answer = tuple(got[: part + 1]), tuple(answer[: part + 1])
+    except Exception:  # e.g. a transposed product that does not fit this case's shapes
+        return False
+    return _same(got, answer)
 
 
-class _TimedOut(BaseException):
-    """Raised in the learner's code when its time is up; not an Exception, so `except Exception` there lets it by."""
+def _raised(error) -> str:
+    return f"raised {type(error).__name__}: {error}"
+
+
+_LOOP = (
+    "look for a loop that never ends: a `while` whose condition stays true (a counter never "
+    "increased), or a loop over far more positions than the output has."
+)
+
+
+def _call(learner, args, limit):
+    """``learner(*args)`` -> (its answer, the exception it raised, its first RuntimeWarning's message); None
+    for what did not happen. Its warnings are caught, never printed or raised."""
+    got = error = None
+    started = time.monotonic()
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always", RuntimeWarning)
+        try:
+            with _time_limit(limit):
+                got = learner(*args)
+        except KeyboardInterrupt:  # the notebook's stop button
+            error = _Stopped(f"interrupted after {time.monotonic() - started:.1f} s")
+        except (Exception, _Stopped) as raised:  # the learner's bug, or its time is up
+            error = raised
+    warning = next((str(w.message) for w in caught if issubclass(w.category, RuntimeWarning)), None)
+    return got, error, warning
+
+
+class _Stopped(BaseException):
+    """Raised in the learner's code when its time is up (or it is interrupted): not an Exception, so that
+    `except Exception` there lets it by."""
 
 
 @contextmanager
 def _time_limit(seconds):
-    """Raise ``_TimedOut`` after ``seconds``, then put back the SIGALRM handler and timer found.
+    """Raise ``_Stopped`` after ``seconds``, then put back the SIGALRM handler and timer found.
 
     Only a signal interrupts a running Python loop: where SIGALRM is missing (Windows) or cannot be
     set (outside the main thread, or a handler not set from Python), there is no limit.
@@ -199,7 +242,7 @@ def _time_limit(seconds):
         return
 
     def time_up(signum, frame):
-        raise _TimedOut
+        raise _Stopped(f"stopped after {seconds:g} s, the time a case is given")
 
     handler = signal.signal(signal.SIGALRM, time_up)
     outer, interval = signal.setitimer(signal.ITIMER_REAL, seconds)
@@ -215,16 +258,6 @@ def _time_limit(seconds):
                 signal.setitimer(
                     signal.ITIMER_REAL, max(outer - (time.monotonic() - started), 1e-6), interval
                 )
-
-
-def _answer(mistake, args, values=None):
-    """The mistake's answer on this case (its first ``values`` values only, when given), or None where
-    that mistake cannot even be computed."""
-    try:
-        answer = mistake.answer(*_copies(args))
-        return answer if values is None else tuple(answer[:values])
-    except Exception:  # e.g. a transposed product that does not fit this case's shapes
-        return None
 
 
 def _truncated(got, expected) -> bool:

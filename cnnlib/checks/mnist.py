@@ -1,4 +1,5 @@
-"""Checkers for notebook 06's exercises: one-hot labels (the original code's preprocessing) and a confusion matrix.
+"""Checkers for notebook 06's exercises: one-hot labels (the original code's preprocessing) and a
+confusion matrix.
 
 Labels come with classes in any order (a label's row is its position in ``classes``, not the
 digit itself) and with three classes; outputs come with both sigmoid outputs above 0.5, or both
@@ -8,27 +9,15 @@ repeated (true, predicted) pairs, which ``matrix[true, predicted] += 1`` would c
 
 import numpy as np
 
-from cnnlib.checks import CheckResult, Mistake, check_function
+from cnnlib.checks import Exercise, Mistake
 from cnnlib.datasets import one_hot
 from cnnlib.metrics import confusion_matrix
 
-SEED = 6
-
-
-# --- exercise 1: one-hot labels ----------------------------------------------------------------
-
-
-def _label_cases():
-    rng = np.random.default_rng(SEED)
-    cases = [(np.array([1]), (0, 1)), (np.array([0, 1, 1, 0, 1]), (0, 1))]
-    for classes, n in (((3, 7), 6), ((0, 1, 2), 5), ((7, 3), 4), ((2, 5, 9), 7)):
-        labels = rng.choice(classes, n)
-        labels[: len(classes)] = classes  # every class at least once
-        cases.append((rng.permutation(labels), classes))
-    return cases
-
-
-ONE_HOT_CASES = _label_cases()
+_rng = np.random.default_rng(6)
+ONE_HOT_CASES = [(np.array([1]), (0, 1)), (np.array([0, 1, 1, 0, 1]), (0, 1))] + [
+    (_rng.permutation(np.concatenate([classes, _rng.choice(classes, n - len(classes))])), classes)
+    for classes, n in [((3, 7), 6), ((0, 1, 2), 5), ((7, 3), 4), ((2, 5, 9), 7)]  # each class at least once
+]
 
 ONE_HOT_MISTAKES = [
     Mistake(
@@ -47,32 +36,22 @@ ONE_HOT_MISTAKES = [
         lambda labels, classes: np.eye(10)[labels][:, :, np.newaxis],
     ),
     Mistake(
-        "that puts the 1 in the row of the digit's rank among the classes in increasing order; it belongs in "
-        "the row of its position in `classes`, in the order given (with classes (7, 3), a 7 goes in row 0).",
+        "that puts the 1 in the row of the digit's rank among the classes in increasing order; it belongs "
+        "in the row of its position in `classes`, in the order given (with classes (7, 3), a 7 goes in row 0).",
         lambda labels, classes: one_hot(labels, sorted(classes)),
+    ),
+    Mistake(  # np.eye(2)[7] raises
+        "the row is the label's position in classes (classes.index(label)), not the digit itself: "
+        "with classes (7, 3) there are two rows, and a 7 goes in row 0. Indexing with the digit "
+        "(np.eye(len(classes))[labels]) only works when the classes are 0, 1, 2, ... in order.",
+        raises=IndexError,
     ),
 ]
 
 
-_DIGIT_AS_ROW = (
-    "the row is the label's position in classes (classes.index(label)), not the digit itself: "
-    "with classes (7, 3) there are two rows, and a 7 goes in row 0. Indexing with the digit "
-    "(np.eye(len(classes))[labels]) only works when the classes are 0, 1, 2, ... in order."
-)
-
-
-def check_one_hot(learner) -> CheckResult:
-    """``learner(labels, classes)`` must return one-hot columns ``(N, len(classes), 1)``, as
-    ``cnnlib.datasets.one_hot``: the 1 of label ``y`` in row ``classes.index(y)``."""
-    result = check_function("one-hot labels", learner, one_hot, ONE_HOT_CASES, ONE_HOT_MISTAKES)
-    got = result.case["got"] if result.case else None
-    if isinstance(got, str) and got.startswith("raised IndexError") and "hint:" not in result.message:
-        # a digit used as a row index: np.eye(2)[7] raises, so no Mistake can match; recognise the error
-        result.message += f"\n  hint: {_DIGIT_AS_ROW}"
-    return result
-
-
-# --- exercise 2: the confusion matrix ----------------------------------------------------------
+# learner(labels, classes) -> one-hot columns (N, len(classes), 1), as cnnlib.datasets.one_hot: the 1 of label
+# y in row classes.index(y)
+check_one_hot = Exercise("one-hot labels", one_hot, ONE_HOT_CASES, ONE_HOT_MISTAKES)
 
 
 def reference_confusion_matrix(outputs, labels):
@@ -80,46 +59,38 @@ def reference_confusion_matrix(outputs, labels):
     return confusion_matrix(labels[:, :, 0].argmax(axis=1), outputs[:, :, 0].argmax(axis=1), labels.shape[1])
 
 
-def _output_cases():
-    rng = np.random.default_rng(SEED)
-    # the smallest case is one wrong prediction, so that a transposed matrix already shows
-    cases = [(np.array([[[0.2], [0.7]]]), np.array([[[1.0], [0.0]]]))]
-    for classes, n in ((2, 4), (2, 9), (3, 6), (2, 12), (4, 10)):
-        outputs = rng.uniform(0, 1, (n, classes, 1))
-        true = rng.integers(0, classes, n)
-        true[:classes] = np.arange(classes)  # every class present
-        cases.append((outputs, np.eye(classes)[true][:, :, np.newaxis]))
-    # two outputs, both above 0.5 or both below: the largest decides, not "output 1 > 0.5"
-    outputs = np.array([[0.9, 0.6], [0.3, 0.1], [0.6, 0.8], [0.2, 0.4], [0.95, 0.02]])[:, :, np.newaxis]
-    cases.append((outputs, np.eye(2)[[0, 0, 1, 1, 1]][:, :, np.newaxis]))
-    return cases
-
-
-OUTPUT_CASES = _output_cases()
+_rng = np.random.default_rng(6)
+# the smallest case is one wrong prediction, so that a transposed matrix already shows
+OUTPUT_CASES = [(np.array([[[0.2], [0.7]]]), np.array([[[1.0], [0.0]]]))]
+for _classes, _n in ((2, 4), (2, 9), (3, 6), (2, 12), (4, 10)):
+    _outputs, _true = _rng.uniform(0, 1, (_n, _classes, 1)), _rng.integers(0, _classes, _n)
+    _true[:_classes] = np.arange(_classes)  # every class present
+    OUTPUT_CASES.append((_outputs, np.eye(_classes)[_true][:, :, np.newaxis]))
+# two outputs, both above 0.5 or both below: the largest decides, not "output 1 > 0.5"
+_outputs = np.array([[0.9, 0.6], [0.3, 0.1], [0.6, 0.8], [0.2, 0.4], [0.95, 0.02]])[:, :, np.newaxis]
+OUTPUT_CASES.append((_outputs, np.eye(2)[[0, 0, 1, 1, 1]][:, :, np.newaxis]))
 
 
 def _threshold(outputs, labels):
-    if outputs.shape[1] != 2:
-        raise ValueError("the 0.5 threshold reads two outputs only")
-    fake = np.stack([outputs[:, 1] <= 0.5, outputs[:, 1] > 0.5], axis=1).astype(float)
-    return reference_confusion_matrix(fake, labels)
+    """The matrix of answers read as "output 1 > 0.5" (two outputs only)."""
+    return confusion_matrix(labels[:, :, 0].argmax(axis=1), (outputs[:, 1, 0] > 0.5).astype(int), 2)
 
 
 CONFUSION_MISTAKES = [
     Mistake(
         "your matrix is transposed: rows are the true class (from the labels), columns the predicted one "
         "(from the outputs), so a zero read as a one counts in matrix[0, 1].",
-        lambda o, l: reference_confusion_matrix(o, l).T,
+        lambda outputs, labels: reference_confusion_matrix(outputs, labels).T,
     ),
     Mistake(
         "count the samples, whole numbers: do not divide by N (the accuracy is the diagonal's sum over N).",
-        lambda o, l: reference_confusion_matrix(o, l) / len(o),
+        lambda outputs, labels: reference_confusion_matrix(outputs, labels) / len(outputs),
     ),
     Mistake(
         "every pair that occurs counts once, however often it occurs: with arrays as indices, "
         "matrix[true, predicted] += 1 adds 1 once per distinct pair (NumPy reads all the entries, then "
         "writes them back). Use np.add.at(matrix, (true, predicted), 1), or a loop over the samples.",
-        lambda o, l: (reference_confusion_matrix(o, l) > 0).astype(int),
+        lambda outputs, labels: (reference_confusion_matrix(outputs, labels) > 0).astype(int),
     ),
     Mistake(
         "the predicted class is the largest output (argmax over the classes), not 'output 1 > 0.5': "
@@ -129,13 +100,12 @@ CONFUSION_MISTAKES = [
     Mistake(
         "the predicted class comes from the outputs, the true class from the labels; yours has every "
         "sample on the diagonal, as if the network were never wrong.",
-        lambda o, l: reference_confusion_matrix(l, l),
+        lambda outputs, labels: reference_confusion_matrix(labels, labels),
     ),
 ]
 
 
-def check_confusion_matrix(learner) -> CheckResult:
-    """``learner(outputs, labels)`` must return the (C, C) confusion matrix: [true class, predicted class]."""
-    return check_function(
-        "confusion matrix", learner, reference_confusion_matrix, OUTPUT_CASES, CONFUSION_MISTAKES
-    )
+# learner(outputs, labels) -> the (C, C) confusion matrix: [true class, predicted class]
+check_confusion_matrix = Exercise(
+    "confusion matrix", reference_confusion_matrix, OUTPUT_CASES, CONFUSION_MISTAKES
+)

@@ -4,107 +4,58 @@ and the gradient of sigmoid and BCE taken together.
 The cases include the awkward ones: inputs far out (x = +-40, +-1000), where a naive exp overflows
 and s(x) rounds to exactly 0 or 1; predictions exactly 0 and 1, where an unclipped loss divides by
 zero; labels 0 and 1 mixed; blocks whose reshaping order matters. A function that gets the values
-right but lets a RuntimeWarning out (overflow, division by zero) fails too: under pytest, as in the
-course's tests, that warning is an error.
+right but lets a RuntimeWarning out (overflow, division by zero) fails too, as in the course's tests.
 """
-
-import functools
-import warnings
-from collections.abc import Callable
 
 import numpy as np
 
 from cnnlib.activations import sigmoid, sigmoid_prime
-from cnnlib.checks import CheckResult, Mistake, argument_names, check_function
+from cnnlib.checks import CheckResult, Exercise, Mistake
 from cnnlib.layers import Reshape
 from cnnlib.losses import EPSILON, binary_cross_entropy_prime, sigmoid_bce_gradient
 
-SEED = 5
+_LEN = (
+    "n is the number of elements (np.size), not len, which counts rows only: for a (2, 3) block "
+    "len gives 2 and np.size 6. E is a mean over all n outputs."
+)
+_MEAN = "the division by n is missing: E is a mean over the n outputs"
 
 
-def _mistake(hint: str, answer: Callable) -> Mistake:
-    """A Mistake computed quietly: an unclipped log or a naive exp must not warn while we compare."""
-
-    def quiet_answer(*args):
-        with np.errstate(all="ignore"):
-            return answer(*args)
-
-    return Mistake(hint, quiet_answer)
+def _column(*values):
+    return np.array(values, dtype=float).reshape(-1, 1)
 
 
-def _check_quietly(exercise, learner, reference, cases, mistakes, advice: str) -> CheckResult:
-    """``check_function``, with the learner's RuntimeWarnings caught: reported, never printed or raised.
-
-    Right values with a warning still fail (the course runs with warnings as errors), with ``advice``.
-    """
-    if not callable(learner):
-        raise TypeError(f"{exercise}: expected your function, got {type(learner).__name__} {learner!r}")
-    warned = []
-
-    @functools.wraps(learner)  # the failure report names arguments as the learner did
-    def quiet_learner(*args):
-        with warnings.catch_warnings(record=True) as caught:
-            warnings.simplefilter("always")
-            result = learner(*args)
-        messages = [str(w.message) for w in caught if issubclass(w.category, RuntimeWarning)]
-        if messages:
-            warned.append((args, messages[0]))
-        return result
-
-    result = check_function(exercise, quiet_learner, reference, cases, mistakes)
-    if not warned or result.status == "unanswered":
-        return result
-    args, message = warned[0]
-    if result.status == "failed":
-        text = f"{result.message}\n  your function also warned: {message!r}."
-        if "hint:" not in result.message:
-            text += f"\n  hint: {advice}"
-        return CheckResult(exercise, "failed", text, result.case)
-    lines = [f"right values, but your function warned {message!r} on this case:"]
-    lines += [
-        f"  {name}: {np.array2string(np.asarray(arg), precision=4)}"
-        for name, arg in zip(argument_names(learner), args)
-    ]
-    lines.append(f"  hint: {advice}")
-    return CheckResult(exercise, "failed", "\n".join(lines), {"args": args, "warning": message})
+def _clip(y):
+    return np.clip(y, EPSILON, 1 - EPSILON)
 
 
-# --- exercise 1: sigmoid's derivative -----------------------------------------------------------
-
-SIGMOID_CASES = [
-    (np.array([[0.5]]),),
-    (np.array([[-2.0], [0.0], [1.0]]),),
-    (np.random.default_rng(SEED).uniform(-6, 6, (4, 1)),),
-    (np.random.default_rng(SEED + 1).uniform(-6, 6, (2, 5)),),
-    (
-        np.array([[-1000.0, -40.0, -10.0, 10.0, 40.0, 1000.0]]),
-    ),  # far out: e^-x overflows at -1000, e^x at 1000; s(40) rounds to 1
-]
-
+_rng = np.random.default_rng(5)
+SIGMOID_CASES = [(_column(0.5),), (_column(-2.0, 0.0, 1.0),), (_rng.uniform(-6, 6, (4, 1)),)]
+# far out: e^-x overflows at -1000, e^x at 1000; s(40) rounds to 1
+SIGMOID_CASES += [(_rng.uniform(-6, 6, (2, 5)),), (np.array([[-1000.0, -40.0, -10.0, 10.0, 40.0, 1000.0]]),)]
 SIGMOID_MISTAKES = [
-    _mistake(
+    Mistake(
         "that is s(1 + s): the derivative is s(1 - s), with a minus.", lambda x: sigmoid(x) * (1 + sigmoid(x))
     ),
-    _mistake(
+    Mistake(
         "that is e^-x / (1 + e^-x) = 1 - s(x): the denominator is squared, "
         "s' = e^-x / (1 + e^-x)^2 = s(1 - s).",
         lambda x: 1 - sigmoid(x),
     ),
-    _mistake(
+    Mistake(
         "that is x(1 - x): apply the formula to s(x), not to x: s'(x) = s(x)(1 - s(x)).",
         lambda x: x * (1 - x),
     ),
-    _mistake("that is s(x) itself; the exercise asks for its derivative, s(1 - s).", lambda x: sigmoid(x)),
-    _mistake(
+    Mistake("that is s(x) itself; the exercise asks for its derivative, s(1 - s).", sigmoid),
+    Mistake(
         "that is 1 - s^2, tanh's pattern (tanh' = 1 - tanh^2); sigmoid's derivative is s(1 - s).",
         lambda x: 1 - sigmoid(x) ** 2,
     ),
-    _mistake(
+    Mistake(
         "that is s^2 (1 - s): multiply s by (1 - s) once, s' = s(1 - s).",
         lambda x: sigmoid(x) ** 2 * (1 - sigmoid(x)),
     ),
 ]
-
 SIGMOID_ADVICE = (
     "np.exp overflows for large |x| on one side (e^-x below x = -709.78, e^x above 709.78, in "
     "float64), whichever way you write the formula. Compute s with a sigmoid that never warns "
@@ -115,6 +66,9 @@ ROUNDED_TO_ONE = (
     "exactly 0, though the true value is tiny, not 0 (4.2e-18 at x = 40). Either counts as right: "
     "values within 1e-8 of 'expected' pass."
 )
+_SIGMOID_PRIME = Exercise(
+    "sigmoid derivative", sigmoid_prime, SIGMOID_CASES, SIGMOID_MISTAKES, (), SIGMOID_ADVICE
+)
 
 
 def check_sigmoid_prime(learner) -> CheckResult:
@@ -123,76 +77,48 @@ def check_sigmoid_prime(learner) -> CheckResult:
     Values within 1e-8 pass, so a formula exact where s(x) rounds to 1 (e^-x / (1 + e^-x)^2 at x = 40:
     4.2e-18, against float64's s(1 - s) = 0) is right too; a failure on such a case says so.
     """
-    result = _check_quietly(
-        "sigmoid derivative", learner, sigmoid_prime, SIGMOID_CASES, SIGMOID_MISTAKES, SIGMOID_ADVICE
-    )
+    result = _SIGMOID_PRIME(learner)
     if result.status == "failed" and np.any(sigmoid(np.asarray(result.case["args"][0], dtype=float)) == 1.0):
         result.message += f"\n  note: {ROUNDED_TO_ONE}"
     return result
 
 
-# --- exercise 2: binary cross-entropy's derivative -------------------------------------------
-
-
-def _column(*values):
-    return np.array(values, dtype=float).reshape(-1, 1)
-
-
-_rng = np.random.default_rng(SEED + 2)
-BCE_CASES = [
-    (_column(1), _column(0.3)),
-    (_column(0), _column(1.0)),  # a confident wrong answer, exactly 1: without the clip, 1/0
-    (_column(1, 0), _column(0.8, 0.4)),
-    (_column(1, 0, 1), _column(0.9, 0.1, 0.25)),
-    (_column(1, 1, 0, 0), _column(1.0, 0.0, 0.0, 1.0)),  # exact 0 and 1, right and wrong
-    (_rng.integers(0, 2, (2, 3)).astype(float), _rng.uniform(0.01, 0.99, (2, 3))),
-    (_rng.integers(0, 2, (6, 1)).astype(float), _rng.uniform(0.01, 0.99, (6, 1))),
-]
-
-
-def _clip(y):
-    return np.clip(y, EPSILON, 1 - EPSILON)
-
-
-_LEN = (
-    "n is the number of elements (np.size), not len, which counts rows only: for a (2, 3) block "
-    "len gives 2 and np.size 6. E is a mean over all n outputs."
-)
-
-
+_rng = np.random.default_rng(7)
+# a confident wrong answer, exactly 1 (without the clip, 1/0); exact 0 and 1, right and wrong
+BCE_CASES = [(_column(1), _column(0.3)), (_column(0), _column(1.0)), (_column(1, 0), _column(0.8, 0.4))]
+BCE_CASES += [(_column(1, 0, 1), _column(0.9, 0.1, 0.25)), (_column(1, 1, 0, 0), _column(1.0, 0.0, 0.0, 1.0))]
+BCE_CASES += [(_rng.integers(0, 2, s).astype(float), _rng.uniform(0.01, 0.99, s)) for s in [(2, 3), (6, 1)]]
 BCE_MISTAKES = [
-    _mistake(
+    Mistake(
         "the clip is missing: at y = 0 or 1 exactly (a saturated sigmoid gives them) 1/y or 1/(1 - y) "
         "divides by zero. Clip y to [1e-15, 1 - 1e-15] first: np.clip(y_pred, 1e-15, 1 - 1e-15).",
         lambda t, y: ((1 - t) / (1 - y) - t / y) / np.size(t),
     ),
-    _mistake(
-        "the division by n is missing: E is a mean over the n outputs, so each term carries 1/n.",
-        lambda t, y: (1 - t) / (1 - _clip(y)) - t / _clip(y),
-    ),
-    _mistake(
-        "the sign is flipped: E grows as y moves away from y*, so for y* = 1 the derivative -1/y is negative.",
+    Mistake(f"{_MEAN}, so each term carries 1/n.", lambda t, y: (1 - t) / (1 - _clip(y)) - t / _clip(y)),
+    Mistake(
+        "the sign is flipped: E grows as y moves away from y*, so for y* = 1 the derivative -1/y is "
+        "negative.",
         lambda t, y: (t / _clip(y) - (1 - t) / (1 - _clip(y))) / np.size(t),
     ),
-    _mistake(
+    Mistake(
         "the (1 - y*) term is missing: E = -mean(y* log y + (1 - y*) log(1 - y)) has two terms, "
         "and the second, for label 0, gives + (1 - y*)/(1 - y).",
         lambda t, y: -t / _clip(y) / np.size(t),
     ),
-    _mistake(
+    Mistake(
         "the y* term is missing: the first term of E, y* log y, gives - y*/y.",
         lambda t, y: (1 - t) / (1 - _clip(y)) / np.size(t),
     ),
-    _mistake(
+    Mistake(
         "that is the loss, term by term; the exercise asks for its derivative.",
         lambda t, y: -(t * np.log(_clip(y)) + (1 - t) * np.log(1 - _clip(y))) / np.size(t),
     ),
-    _mistake(
+    Mistake(
         "that is the MSE's derivative 2(y - y*)/n; differentiate the cross-entropy instead.",
         lambda t, y: 2 * (y - t) / np.size(t),
     ),
-    _mistake(_LEN, lambda t, y: ((1 - t) / (1 - _clip(y)) - t / _clip(y)) / len(t)),
-    _mistake(
+    Mistake(_LEN, lambda t, y: ((1 - t) / (1 - _clip(y)) - t / _clip(y)) / len(t)),
+    Mistake(
         "the course clips at 1e-15 (cnnlib.losses.EPSILON, the original code's value), not Keras's 1e-7: "
         "np.clip(y_pred, 1e-15, 1 - 1e-15).",
         lambda t, y: (
@@ -200,116 +126,75 @@ BCE_MISTAKES = [
         ),
     ),
 ]
-
 BCE_ADVICE = (
     "clip y_pred to [1e-15, 1 - 1e-15] before dividing by y and 1 - y: np.clip(y_pred, 1e-15, 1 - 1e-15)."
 )
+# learner(y_true, y_pred) -> dE/dy = ((1 - y*)/(1 - y) - y*/y) / n, y clipped, shaped like y_pred
+check_bce_prime = Exercise(
+    "BCE derivative", binary_cross_entropy_prime, BCE_CASES, BCE_MISTAKES, (), BCE_ADVICE
+)
 
-
-def check_bce_prime(learner) -> CheckResult:
-    """``learner(y_true, y_pred)`` must return dE/dy = ((1 - y*)/(1 - y) - y*/y) / n, y clipped, shaped like y_pred."""
-    return _check_quietly(
-        "BCE derivative", learner, binary_cross_entropy_prime, BCE_CASES, BCE_MISTAKES, BCE_ADVICE
-    )
-
-
-# --- exercise 3: Reshape's backward ------------------------------------------------------------
-
-
-def _reshape_backward(output_gradient, input_shape, output_shape):
-    layer = Reshape(input_shape, output_shape)
-    return layer.gradients(output_gradient)[0]
-
-
-def _reshape_case(rng, input_shape, output_shape):
-    return (
-        rng.integers(-9, 10, output_shape) / 2,
-        tuple(input_shape),
-        tuple(output_shape),
-    )  # halves: not integers
-
-
-_rng = np.random.default_rng(SEED + 3)
-RESHAPE_CASES = [
-    _reshape_case(_rng, (1, 2, 3), (6, 1)),
-    _reshape_case(_rng, (2, 2, 3), (12, 1)),
-    _reshape_case(_rng, (12, 1), (3, 4)),  # the other way: a column to a block
-    _reshape_case(_rng, (3, 4), (12, 1)),
-    _reshape_case(_rng, (2, 3, 4), (24, 1)),
-    _reshape_case(_rng, (5, 26, 26), (3380, 1)),  # the original network's
+_rng = np.random.default_rng(8)
+RESHAPE_CASES = [  # (output_gradient, input_shape, output_shape): halves, not integers; a column to a block
+    (_rng.integers(-9, 10, o) / 2, i, o)
+    for i, o in [((1, 2, 3), (6, 1)), ((2, 2, 3), (12, 1)), ((12, 1), (3, 4)), ((3, 4), (12, 1))]
+    + [((2, 3, 4), (24, 1)), ((5, 26, 26), (3380, 1))]  # the last is the original network's
 ]
-
 RESHAPE_MISTAKES = [
-    _mistake(
+    Mistake(
         "that is the gradient in the layer's output shape; backward hands dE/dX to the layer before, "
         "which expects the layer's input shape: np.reshape(output_gradient, input_shape).",
         lambda g, i, o: np.reshape(g, o),
     ),
-    _mistake(
+    Mistake(
         "you reshaped in column-major (Fortran) order; forward used NumPy's default row-major order, "
         "and backward must undo exactly that, in the same order.",
         lambda g, i, o: np.reshape(g, i, order="F"),
     ),
 ]
+# learner(output_gradient, input_shape, output_shape) -> dE/dX, shaped input_shape
+check_reshape_backward = Exercise(
+    "Reshape backward",
+    lambda g, i, o: Reshape(i, o).gradients(g)[0],
+    RESHAPE_CASES,
+    RESHAPE_MISTAKES,
+    must_not_warn="reshaping needs no arithmetic: np.reshape(output_gradient, input_shape).",
+)
 
-
-def check_reshape_backward(learner) -> CheckResult:
-    """``learner(output_gradient, input_shape, output_shape)`` must return dE/dX, shaped ``input_shape``."""
-    return _check_quietly(
-        "Reshape backward",
-        learner,
-        _reshape_backward,
-        RESHAPE_CASES,
-        RESHAPE_MISTAKES,
-        "reshaping needs no arithmetic: np.reshape(output_gradient, input_shape).",
-    )
-
-
-# --- exercise 4: sigmoid and BCE together ------------------------------------------------------
-
-
-_rng = np.random.default_rng(SEED + 4)
-COMBINED_CASES = [
-    (_column(1), _column(0.5)),
-    (_column(0), _column(40.0)),  # confidently wrong: s(40) rounds to 1
-    (_column(1), _column(-40.0)),  # confidently wrong the other way: s(-40) is below the clip
+_rng = np.random.default_rng(9)
+COMBINED_CASES = [(_column(1), _column(0.5)), (_column(0), _column(40.0)), (_column(1), _column(-40.0))]
+COMBINED_CASES += [
     (_column(1, 0), _column(2.0, -1.0)),
     (_column(1, 0, 0, 1), _column(36.0, 37.0, -50.0, 50.0)),
-    (_rng.integers(0, 2, (2, 3)).astype(float), _rng.uniform(-5, 5, (2, 3))),
-    (_rng.integers(0, 2, (5, 1)).astype(float), _rng.uniform(-5, 5, (5, 1))),
 ]
-
+COMBINED_CASES += [(_rng.integers(0, 2, s).astype(float), _rng.uniform(-5, 5, s)) for s in [(2, 3), (5, 1)]]
+# confidently wrong both ways: s(40) rounds to 1, s(-40) is below the clip
 COMBINED_MISTAKES = [
-    _mistake(
-        "that is the original code's way, dE/dy times s'(x) with y clipped: right in exact arithmetic, "
-        "but past |x| = 34.5 the clip and the rounding of s(x) to 1 break it (at x = 40 with label 0 it gives 0, "
+    Mistake(
+        "that is the original code's way, dE/dy times s'(x) with y clipped: right in exact arithmetic, but "
+        "past |x| = 34.5 the clip and the rounding of s(x) to 1 break it (at x = 40 with label 0 it gives 0, "
         "not 1). Simplify the product by hand first: the result is (y - y*)/n.",
         lambda t, x: binary_cross_entropy_prime(t, sigmoid(x)) * sigmoid_prime(x),
     ),
-    _mistake(
+    Mistake(
         "the sign is flipped: the gradient pushes y toward y*, so dE/dx = (y - y*)/n, positive when y > y*.",
         lambda t, x: (t - sigmoid(x)) / np.size(t),
     ),
-    _mistake("the division by n is missing: E is a mean over the n outputs.", lambda t, x: sigmoid(x) - t),
-    _mistake(_LEN, lambda t, x: (sigmoid(x) - t) / len(t)),
-    _mistake(
+    Mistake(f"{_MEAN}.", lambda t, x: sigmoid(x) - t),
+    Mistake(_LEN, lambda t, x: (sigmoid(x) - t) / len(t)),
+    Mistake(
         "use the prediction y = s(x), not x itself: dE/dx = (s(x) - y*)/n.", lambda t, x: (x - t) / np.size(t)
     ),
-    _mistake(
-        "there is an extra factor s'(x) = y(1 - y): it cancels against BCE's denominators, "
-        "leaving (y - y*)/n.",
+    Mistake(
+        "there is an extra factor s'(x) = y(1 - y): it cancels against BCE's denominators, leaving (y - y*)/n.",
         lambda t, x: sigmoid_prime(x) * (sigmoid(x) - t) / np.size(t),
     ),
 ]
-
-
-def check_sigmoid_bce_gradient(learner) -> CheckResult:
-    """``learner(y_true, x)`` must return dE/dx = (s(x) - y*) / n for BCE after a sigmoid, shaped like x."""
-    return _check_quietly(
-        "sigmoid + BCE gradient",
-        learner,
-        sigmoid_bce_gradient,
-        COMBINED_CASES,
-        COMBINED_MISTAKES,
-        "compute s(x) with a stable sigmoid (cnnlib.activations.sigmoid).",
-    )
+# learner(y_true, x) -> dE/dx = (s(x) - y*) / n for BCE after a sigmoid, shaped like x
+check_sigmoid_bce_gradient = Exercise(
+    "sigmoid + BCE gradient",
+    sigmoid_bce_gradient,
+    COMBINED_CASES,
+    COMBINED_MISTAKES,
+    must_not_warn="compute s(x) with a stable sigmoid (cnnlib.activations.sigmoid).",
+)

@@ -1,0 +1,42 @@
+"""The numbers exercise cases are made of, shared by the checker modules: small, readable in a failure
+message, and awkward where it counts. Each takes a ``np.random.Generator`` and a shape."""
+
+import numpy as np
+
+from cnnlib.correlation import rotate180
+
+
+def integers(rng, shape, low=-4, high=5):
+    """Small integers in [low, high)."""
+    return rng.integers(low, high, size=shape)
+
+
+def pixels(rng, shape):
+    """Fractions in (0, 1], as MNIST's pixels: an output made to hold integers loses them, and none is 0,
+    so that a misplaced zero (padding) shows."""
+    return rng.integers(1, 256, size=shape) / 255
+
+
+def halves(rng, shape):
+    """Small non-zero halves, +-0.5, 1 or 1.5: a zero could hide a term of a sum."""
+    return rng.integers(1, 4, size=shape) * rng.choice([-1, 1], size=shape) / 2
+
+
+def distinct(rng, shape):
+    """Distinct halves (0.5, 1, 1.5, ...) in a random order: any transpose, flip or turn moves one of them."""
+    return rng.permutation(np.arange(1, np.prod(shape) + 1)).reshape(shape) / 2
+
+
+def asymmetric_kernel(rng, shape, draw=halves):
+    """A kernel of ``draw(rng, shape)`` values that differs from its 180° rotation and from each flip that
+    moves anything, so that any flip shows; its sum is neither 0 nor 1, so that forgetting the kernel, or
+    multiplying by its sum, shows too."""
+    while True:
+        kernel = draw(rng, shape)
+        moves = [
+            (rotate180(kernel), kernel.size > 1),
+            (kernel[::-1], shape[0] > 1),
+            (kernel[:, ::-1], shape[1] > 1),
+        ]
+        if kernel.sum() not in (0, 1) and not any(np.array_equal(kernel, f) for f, moved in moves if moved):
+            return kernel
