@@ -7,13 +7,13 @@ from scipy import signal
 
 from cnnlib.checks import check_function
 from cnnlib.checks.convolutional_layer import (
+    FORWARD_CASES,
     SHAPE_CASES,
     check_forward,
-    check_output_shape,
     check_parameter_count,
-    forward_cases,
     reference_forward,
 )
+from cnnlib.checks.convolutional_layer import check_layer_output_shape as check_output_shape
 from cnnlib.correlation import convolve2d, correlate2d
 
 NOTEBOOK = "03-convolutional-layer.ipynb"
@@ -140,7 +140,7 @@ def test_forward_passes_scipy_on_the_whole_block():
 
 
 def test_forward_cases_are_awkward():
-    cases = forward_cases()
+    cases = FORWARD_CASES
     shapes = [(x.shape, kernels.shape) for x, kernels, _ in cases]
     assert any(k.shape[0] == k.shape[1] for _, k, _ in cases)  # n == d once, to catch mixed indices
     assert sum(k.shape[0] != k.shape[1] for _, k, _ in cases) >= 5
@@ -237,7 +237,7 @@ def test_forward_swapped_indices_fail_even_when_n_differs_from_d():
             x, kernels, biases, lambda d, n: [(i, j, (j, i), correlate2d) for i in range(d) for j in range(n)]
         )
 
-    cases = [case for case in forward_cases() if case[1].shape[0] != case[1].shape[1]]
+    cases = [case for case in FORWARD_CASES if case[1].shape[0] != case[1].shape[1]]
     result = check_function("forward pass", swapped, reference_forward, cases)
     assert result.status == "failed" and "IndexError" in result.message
 
