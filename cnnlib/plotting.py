@@ -1,14 +1,71 @@
-"""Drawing small arrays so that sign and size can be read at a glance."""
+"""Drawing small arrays so that sign and size can be read at a glance, in one palette.
 
+Notebooks and widgets draw with these helpers and colours. ``presentation()`` (or the
+environment variable ``CNNLIB_PRESENTATION=1``) makes every number drawn in a cell at least
+16 px tall and fits each widget to a projector's 1280 x 720 window.
+"""
+
+import os
+
+import matplotlib
 import numpy as np
 from matplotlib.axes import Axes
+from matplotlib.patches import Rectangle
+
+from cnnlib.correlation import pad_full
 
 SIGNED_CMAP = "RdBu_r"  # red positive, blue negative, white zero
+HIGHLIGHT = "#ff9f1c"  # orange: the window, the cell in focus; visible on grey, red and blue
+PARTNER = "#b35900"  # darker orange: small labels naming a cell's partner in a product
+PADDING = "0.88"  # the zeros added around an array (hatched)
+NOT_YET = "0.82"  # output cells not computed yet: grey, apart from zero's white
+RIGHT, WRONG, OTHER = "#1b9e77", "#d7301f", "0.75"  # a prediction's bar: right, wrong, the other classes
+CLASS_COLOURS = ("#2166ac", "#b2182b")  # class 0 blue, class 1 red (as the signed map)
+THIS_RUN, EARLIER_RUN = "#d95f02", "0.6"  # a training run, and one to compare it with
+ERROR_TEXT = "#b00020"
+
+DPI = 90  # widgets' pixels per inch: a figure 10 inches wide is 900 px
+CELL_FONTSIZE = {False: 9, True: 13}  # points; 13 pt at 90 dpi is 16.25 px
+PRESENTATION_RC = {
+    "font.size": 13,
+    "axes.titlesize": 14,
+    "axes.labelsize": 13,
+    "xtick.labelsize": 12,
+    "ytick.labelsize": 12,
+    "legend.fontsize": 12,
+    "figure.titlesize": 15,
+}
+_presenting = False
+_defaults = {key: matplotlib.rcParams[key] for key in PRESENTATION_RC}
+
+
+def presentation(on: bool = True) -> None:
+    """Large type for a projector: numbers in cells 16 px tall, widgets laid out to fit 1280 px.
+
+    Applies to widgets made afterwards, and to matplotlib figures drawn afterwards (rcParams).
+    """
+    global _presenting
+    _presenting = bool(on)
+    matplotlib.rcParams.update(PRESENTATION_RC if on else _defaults)
+
+
+def presenting() -> bool:
+    return _presenting
+
+
+def cell_fontsize() -> float:
+    """Points for a number written in a cell of an array."""
+    return CELL_FONTSIZE[_presenting]
 
 
 def format_value(value: float, digits: int = 3) -> str:
     """A value in a few significant digits, never "-0" (adding 0.0 turns -0.0 into 0.0)."""
     return f"{float(value) + 0.0:.{digits}g}"
+
+
+def ink(value: float, limit: float, light: str = "black") -> str:
+    """A text colour readable on a cell of the signed map: white on its dark ends."""
+    return "white" if abs(value) > 0.6 * limit else light
 
 
 def show_array(
@@ -22,7 +79,7 @@ def show_array(
     """
     array = np.asarray(array, dtype=float)
     if limit is None:
-        limit = float(np.max(np.abs(array))) or 1.0
+        limit = float(np.nanmax(np.abs(array))) or 1.0
     image = ax.imshow(array, cmap=SIGNED_CMAP, vmin=-limit, vmax=limit)
     ax.set_title(title)
     ax.set_xlabel("column")
@@ -33,6 +90,64 @@ def show_array(
         annotate = max(array.shape) <= 12
     if annotate:
         for (row, col), value in np.ndenumerate(array):
-            colour = "white" if abs(value) > 0.6 * limit else "black"
-            ax.text(col, row, format_value(value), ha="center", va="center", color=colour, fontsize=9)
+            text = "" if np.isnan(value) else format_value(value)
+            ax.text(
+                col, row, text, ha="center", va="center", color=ink(value, limit), fontsize=cell_fontsize()
+            )
     return image
+
+
+def hatch(ax: Axes, cells, zorder: float = 2) -> list[Rectangle]:
+    """Grey hatched squares over the given (row, col) cells: zeros of padding, not data."""
+    style = {"facecolor": PADDING, "edgecolor": "0.6", "hatch": "///", "linewidth": 0.5, "zorder": zorder}
+    return [ax.add_patch(Rectangle((col - 0.5, row - 0.5), 1, 1, **style)) for row, col in cells]
+
+
+def show_padded(
+    ax: Axes, image: np.ndarray, kernel_shape: tuple[int, int], title: str = "", limit=None, fontsize=None
+):
+    """Draw ``pad_full(image, kernel_shape)``: the image in red-blue, its padding zeros hatched grey.
+
+    image: (h, w). Every value is written (at ``fontsize``, by default ``cell_fontsize()``).
+    Returns the padded array, (h + 2(kh - 1), w + 2(kw - 1)), and the image artist.
+    """
+    image = np.asarray(image, dtype=float)
+    padded = pad_full(image, kernel_shape)
+    top, left = kernel_shape[0] - 1, kernel_shape[1] - 1
+    (h, w), limit = image.shape, limit or float(np.max(np.abs(image))) or 1.0
+    artist = show_array(ax, padded, title=title, limit=limit, annotate=False)
+    ax.set_xticks(range(padded.shape[1]))
+    ax.set_yticks(range(padded.shape[0]))
+    inside = np.zeros(padded.shape, dtype=bool)
+    inside[top : top + h, left : left + w] = True
+    hatch(ax, zip(*np.nonzero(~inside)))
+    for (row, col), value in np.ndenumerate(padded):
+        colour = ink(value, limit) if inside[row, col] else "0.45"
+        ax.text(
+            col,
+            row,
+            format_value(value),
+            ha="center",
+            va="center",
+            color=colour,
+            fontsize=fontsize or cell_fontsize(),
+            zorder=3,
+        )
+    if top or left:  # outline the image itself inside its padding
+        ax.add_patch(
+            Rectangle(
+                (left - 0.5, top - 0.5),
+                w,
+                h,
+                fill=False,
+                edgecolor="black",
+                linestyle="--",
+                linewidth=1.2,
+                zorder=4,
+            )
+        )
+    return padded, artist
+
+
+if os.environ.get("CNNLIB_PRESENTATION", "") not in ("", "0"):
+    presentation(True)

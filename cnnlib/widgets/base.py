@@ -1,13 +1,193 @@
-"""What every widget shares: a matplotlib figure shown as a PNG image widget, and a message line."""
+"""The widget architecture: a plain state, a view that draws it, and the base that wires them.
+
+A widget's **state** is computed by plain code from its controls' values (NumPy, no drawing):
+it is what the learner looks at, and what tests check. Its **view** makes the figure's artists
+once for a layout and afterwards only sets their data. ``InteractiveFigure`` owns the rest:
+the controls' observers, a guard against the widget's own changes to its controls, the layout
+frozen after its first pass, Play linked to a slider, and the cycle state -> view -> PNG.
+
+Speed: a view names the few artists that change from step to step (``View.dynamic``). The
+rest of the picture is rendered once into a background, and a step redraws only the dynamic
+artists over it (text is the expensive artist), then encodes the PNG with fast compression.
+"""
 
 import base64
 import html
 import io
+import math
+import time
+from contextlib import contextmanager
 
 import ipywidgets as widgets
+import matplotlib
+import numpy as np
+from matplotlib.backends.backend_agg import FigureCanvasAgg
 from matplotlib.figure import Figure
+from PIL import Image
+
+from cnnlib import plotting
 
 
+class View:
+    """Draws one layout of a state. Subclasses make their artists in ``__init__`` and fill ``dynamic``.
+
+    dynamic: the artists ``draw`` changes at every step, in drawing order (an artist drawn over
+    a dynamic one must be dynamic too); everything else is drawn once into the background.
+    """
+
+    dynamic: list = []
+
+    def __init__(self, figure: Figure, state):
+        self.figure = figure
+
+    def fits(self, state) -> bool:
+        """Whether this layout can still show ``state``; if not, the widget builds a new view."""
+        return True
+
+    def background(self, state):
+        """A key of what the static artists show; when it changes, the background is drawn again."""
+        return None
+
+    def draw(self, state) -> None:
+        """Set every artist's data from ``state`` (static and dynamic)."""
+        raise NotImplementedError
+
+
+class InteractiveFigure:
+    """A figure drawn off-screen and shown as a PNG image widget, driven by controls.
+
+    Subclasses: make their controls, call ``watch`` and ``show_controls``, and implement
+    ``compute`` (controls -> state) and ``make_view`` (figure, state -> View). ``refresh``
+    runs the cycle; ``state`` and ``view`` hold the latest. ``figsize`` is used as given,
+    ``presentation_figsize`` instead when ``cnnlib.plotting.presentation()`` is on.
+    """
+
+    def __init__(self, figsize: tuple[float, float], presentation_figsize: tuple[float, float] | None = None):
+        self.presenting = presenting = plotting.presenting()
+        size = presentation_figsize if presenting and presentation_figsize else figsize
+        self.figure = Figure(figsize=size, dpi=plotting.DPI)
+        self.canvas = FigureCanvasAgg(self.figure)
+        self.image = widgets.Image(format="png")
+        self.message = widgets.HTML()
+        self.widget = widgets.VBox([self.message, self.image])
+        self.state, self.view = None, None
+        self.seconds = 0.0  # how long the last refresh took: compute, draw and PNG
+        self._background, self._background_key = None, None
+        self._quiet = False
+        self._play_syncs = []  # after each refresh, each linked Play follows its slider
+        self._rc = plotting.PRESENTATION_RC if presenting else {}
+
+    # --- controls -------------------------------------------------------------------------------
+    def show_controls(self, *rows):
+        """Lay out the controls, one row each (a list is a row of several), above the message and picture."""
+        rows = [widgets.HBox(row) if isinstance(row, list | tuple) else row for row in rows]
+        self.widget = widgets.VBox([*rows, self.message, self.image])
+
+    def watch(self, *controls, handler=None):
+        """Call ``handler(change)`` (default: ``refresh``) when a control's value changes, unless the
+        widget itself made the change (see ``quietly``)."""
+
+        def observer(change):
+            if not self._quiet:
+                (handler or self._refresh_on_change)(change)
+
+        for control in controls:
+            control.observe(observer, names="value")
+
+    @contextmanager
+    def quietly(self):
+        """Changes to controls made inside this block do not call the observers."""
+        outer, self._quiet = self._quiet, True
+        try:
+            yield
+        finally:
+            self._quiet = outer
+
+    def link_play(self, play: widgets.Play, slider: widgets.IntSlider, step=1):
+        """Play moves the slider ``step`` values per frame (a number, or a function giving it now);
+        moving the slider moves Play's position.
+
+        A frame the kernel cannot draw in time would queue behind the others: after each frame
+        Play's interval grows to 1.5 times the time the frame took, if that is longer.
+        """
+
+        def frame_step() -> int:
+            return step() if callable(step) else step
+
+        def sync():
+            with self.quietly():
+                play.max = math.ceil((slider.max - slider.min + 1) / frame_step()) - 1
+                play.value = (slider.value - slider.min) // frame_step()
+
+        def on_play(change):
+            slider.value = min(slider.min + change["new"] * frame_step(), slider.max)
+            play.interval = max(play.interval, 50 * math.ceil(1.5 * self.seconds * 1000 / 50))
+
+        self._play_syncs.append(sync)
+        self.watch(play, handler=on_play)
+        sync()
+
+    # --- the cycle ------------------------------------------------------------------------------
+    def compute(self):
+        """The state shown for the controls' current values."""
+        raise NotImplementedError
+
+    def make_view(self, figure: Figure, state) -> View:
+        raise NotImplementedError
+
+    def refresh(self):
+        """Compute the state, draw it (a new layout only when needed), and send the PNG."""
+        started = time.perf_counter()
+        self.state = state = self.compute()
+        with matplotlib.rc_context(self._rc):
+            if self.view is None or not self.view.fits(state):
+                self.figure.clear()
+                self.figure.set_layout_engine("constrained")
+                self.view = self.make_view(self.figure, state)
+                self.view.draw(state)
+                self.figure.draw_without_rendering()  # lay the panels out once, then keep them still
+                self.figure.set_layout_engine("none")
+                for artist in self.view.dynamic:
+                    artist.set_animated(True)
+                self._background = None
+            else:
+                self.view.draw(state)
+            key = self.view.background(state)
+            if self._background is None or key != self._background_key:
+                self.canvas.draw()  # everything but the dynamic artists
+                self._background, self._background_key = self.canvas.copy_from_bbox(self.figure.bbox), key
+            else:
+                self.canvas.restore_region(self._background)
+            for artist in self.view.dynamic:
+                self.figure.draw_artist(artist)
+        self.image.value = self._png()
+        for sync in self._play_syncs:
+            sync()
+        self.seconds = time.perf_counter() - started
+
+    def _refresh_on_change(self, change):
+        self.refresh()
+
+    def _png(self) -> bytes:
+        rgb = np.asarray(self.canvas.buffer_rgba())[..., :3]
+        buffer = io.BytesIO()
+        Image.fromarray(rgb).save(buffer, format="png", compress_level=1)  # fast: a step is sent, not kept
+        return buffer.getvalue()
+
+    # --- messages and display -------------------------------------------------------------------
+    def say(self, text: str = "", error: bool = False):
+        """Show a line above the figure; errors in red, so a refused value is explained, not raised."""
+        colour = plotting.ERROR_TEXT if error else "inherit"
+        self.message.value = f'<span style="color:{colour}">{html.escape(text)}</span>' if text else ""
+
+    def _repr_mimebundle_(self, **kwargs):
+        """The live widget, with the current picture as a still image for static pages."""
+        bundle = self.widget._repr_mimebundle_(**kwargs)
+        bundle["image/png"] = base64.b64encode(self.image.value).decode("ascii")
+        return bundle
+
+
+# The previous base, kept only while widgets move to InteractiveFigure; removed with the last of them.
 class FigureWidget:
     """Base for the widgets: subclasses build controls, set ``self.widget`` and implement ``update``.
 
