@@ -11,11 +11,11 @@ import argparse
 import time
 
 import numpy as np
+from original_code import network
 
 from cnnlib.datasets import load_mnist, preprocess
 from cnnlib.losses import binary_cross_entropy, binary_cross_entropy_prime
 from cnnlib.network import predict, train
-from original_code import network
 
 
 def accuracy(net, x, y):
@@ -41,8 +41,9 @@ def main():
             train(net, binary_cross_entropy, binary_cross_entropy_prime, x_train, y_train, args.epochs, 0.1)
             times[kind] = time.perf_counter() - start
             accuracies[kind] = accuracy(net, x_test, y_test)
+        ratio = times["cnnlib"] / times["original"]
         print(
-            f"{seed:>4} {times['original']:>11.2f} {times['cnnlib']:>9.2f} {times['cnnlib'] / times['original']:>6.2f}"
+            f"{seed:>4} {times['original']:>11.2f} {times['cnnlib']:>9.2f} {ratio:>6.2f}"
             f" {accuracies['original']:>13.1%} {accuracies['cnnlib']:>11.1%}"
         )
 
