@@ -1,15 +1,12 @@
 """Exercise checkers: run a learner's function against the reference on many cases.
 
-Cases run smallest first, so the first failure is the smallest failing case; it is reported
-with its input, the expected and the received answer, and a hint when the answer is a known
-``Mistake``: one whose value it shares (a flipped kernel, an off-by-one size), or one whose
-exception it raised. A function that returns several values (e.g. two gradients) is checked
-value by value, and the report names the wrong one (``parts``); one that must not warn fails on a
-RuntimeWarning even with the right values (``must_not_warn``). An exercise left as ``raise
-NotImplementedError`` is reported as unanswered, not raised, so a notebook still runs top to
-bottom; a function that loops forever is stopped after ``TIME_LIMIT`` seconds on a case (or by
-the stop button) and reported with that case, not with a traceback. One module per notebook holds
-that notebook's ``Exercise``s: their cases and mistakes; ``cases`` makes the numbers they share.
+Cases run smallest first, so the first failure is the smallest failing case; it is reported with its
+input, the expected and the received answer, and a hint when the answer is a known ``Mistake``: one
+whose value it shares (a flipped kernel, an off-by-one size), or one whose exception it raised. An
+exercise left as ``raise NotImplementedError`` is reported as unanswered, not raised, so a notebook
+still runs top to bottom; a function that loops forever is stopped after ``TIME_LIMIT`` seconds on a
+case (or by the stop button) and reported with that case, not with a traceback. One module per
+notebook holds its ``Exercise``s, as data; ``cases`` makes the numbers they share.
 """
 
 import inspect
@@ -102,7 +99,7 @@ def check_function(
     if not callable(learner):
         raise TypeError(f"{exercise}: expected your function, got {type(learner).__name__} {learner!r}")
     names = argument_names(learner)
-    for args in sorted(cases, key=_size):
+    for args in sorted(cases, key=lambda args: sum(int(np.size(arg)) for arg in args)):
         expected, given = reference(*_copies(args)), _copies(args)
         got, error, warning = _call(learner, given, TIME_LIMIT if time_limit is None else time_limit)
         if isinstance(error, NotImplementedError):
@@ -161,14 +158,10 @@ def _wrong(exercise, names, case, mistakes, advice, parts=(), hint=None):
         )
     if hint is None and error is None and not isinstance(got, str) and _shape(got) != _shape(expected):
         hint = f"the shape is wrong: expected {_shape(expected)}, got {_shape(got)}."
-    shown = [
-        f"  expected:\n{_indent(expected)}",
-        f"  got:\n{_indent(got if error is None else _raised(error))}",
-    ]
-    if case["warning"]:
-        shown.append(f"  your function also warned: {case['warning']!r}.")
-    where = "" if part is None else f", in {parts[part]}"
-    headline = f"wrong on this case (the smallest that fails){where}:"
+    got = got if error is None else f"raised {type(error).__name__}: {error}"
+    shown = [f"  expected:\n{_indent(expected)}", f"  got:\n{_indent(got)}"]
+    shown += [f"  your function also warned: {case['warning']!r}."] if case["warning"] else []
+    headline = f"wrong on this case (the smallest that fails){'' if part is None else f', in {parts[part]}'}:"
     return _report(exercise, headline, names, case, hint or (advice if case["warning"] else None), shown)
 
 
@@ -193,10 +186,6 @@ def _recognised(mistake, args, got, error, part=None) -> bool:
     return _same(got, answer)
 
 
-def _raised(error) -> str:
-    return f"raised {type(error).__name__}: {error}"
-
-
 _LOOP = (
     "look for a loop that never ends: a `while` whose condition stays true (a counter never "
     "increased), or a loop over far more positions than the output has."
@@ -204,7 +193,7 @@ _LOOP = (
 
 
 def _call(learner, args, limit):
-    """``learner(*args)`` -> (its answer, the exception it raised, its first RuntimeWarning's message); None
+    """``learner(*args)`` -> (its answer, the exception it raised, its first RuntimeWarning's message), None
     for what did not happen. Its warnings are caught, never printed or raised."""
     got = error = None
     started = time.monotonic()
@@ -217,8 +206,7 @@ def _call(learner, args, limit):
             error = _Stopped(f"interrupted after {time.monotonic() - started:.1f} s")
         except (Exception, _Stopped) as raised:  # the learner's bug, or its time is up
             error = raised
-    warning = next((str(w.message) for w in caught if issubclass(w.category, RuntimeWarning)), None)
-    return got, error, warning
+    return got, error, next((str(w.message) for w in caught if issubclass(w.category, RuntimeWarning)), None)
 
 
 class _Stopped(BaseException):
@@ -262,13 +250,11 @@ def _time_limit(seconds):
 
 def _truncated(got, expected) -> bool:
     """Whether ``got`` is an integer array (or number) where ``expected`` holds fractions."""
-    if not np.issubdtype(getattr(got, "dtype", np.dtype(object)), np.integer):
-        return False
     try:
         expected = np.asarray(expected, dtype=float)
-    except (TypeError, ValueError):
+        return np.issubdtype(got.dtype, np.integer) and bool(np.any(expected != np.round(expected)))
+    except (AttributeError, TypeError, ValueError):  # no array, or no numbers
         return False
-    return bool(np.any(expected != np.round(expected)))
 
 
 def _same(got, expected) -> bool:
@@ -289,10 +275,6 @@ def _shape(value):
     if isinstance(value, (tuple, list)) and any(isinstance(v, np.ndarray) for v in value):
         return tuple(np.shape(v) for v in value)
     return np.shape(value)
-
-
-def _size(args) -> int:
-    return sum(int(np.size(arg)) for arg in args)
 
 
 def _copies(args) -> tuple:

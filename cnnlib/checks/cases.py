@@ -40,3 +40,11 @@ def asymmetric_kernel(rng, shape, draw=halves):
         ]
         if kernel.sum() not in (0, 1) and not any(np.array_equal(kernel, f) for f, moved in moves if moved):
             return kernel
+
+
+def layer_case(rng, input_shape, kernel_size, depth):
+    """(x, kernels, biases) of a convolutional layer, in halves: x (n, h, w), asymmetric kernels (d, n, k, k),
+    biases (d, h - k + 1, w - k + 1)."""
+    (n, h, w), k, d = input_shape, kernel_size, depth
+    kernels = np.array([[asymmetric_kernel(rng, (k, k)) for _ in range(n)] for _ in range(d)])
+    return halves(rng, (n, h, w)), kernels, halves(rng, (d, h - k + 1, w - k + 1))

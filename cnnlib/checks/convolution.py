@@ -1,9 +1,8 @@
 """Checkers for the exercises of notebook 02: rotate, size, pad, convolve.
 
-Kernels in the cases are non-square with distinct values, so a transpose, a single flip or a
-quarter turn cannot pass by luck; the cases also hold a 1x1 kernel and kernels as large as,
-or (in full mode) larger than, the input. Kernels and images hold fractions, so that an output
-made to hold integers fails.
+Kernels are non-square with distinct values, so a transpose, a single flip or a quarter turn cannot
+pass by luck; they include a 1x1 kernel and kernels as large as, or (in full mode) larger than, the
+input. Kernels and images hold fractions, so that an output made to hold integers fails.
 """
 
 import functools
@@ -15,11 +14,9 @@ from cnnlib.checks.cases import distinct, pixels
 from cnnlib.correlation import convolve2d, correlate2d, output_size, pad_full, rotate180
 
 _rng = np.random.default_rng(2)
-# 2x2 first among size 4: no two wrong flips agree on it
-ROTATE_CASES = [
-    (distinct(_rng, s),) for s in [(1, 1), (2, 2), (1, 4), (4, 1), (2, 3), (3, 2), (3, 3), (4, 5)]
-]
-
+# 2x2 first: no two flips agree on it
+_SHAPES = [(1, 1), (2, 2), (1, 4), (4, 1), (2, 3), (3, 2), (3, 3), (4, 5)]
+ROTATE_CASES = [(distinct(_rng, s),) for s in _SHAPES]
 ROTATE_MISTAKES = [
     Mistake(
         "that is the transpose (rows become columns); a half turn keeps the shape and flips both ways: "
@@ -34,15 +31,11 @@ ROTATE_MISTAKES = [
         lambda k: np.rot90(k, -1),
     ),
 ]
-
-
 # learner(kernel) -> the kernel turned half a turn: (kh, kw) -> (kh, kw)
 check_rotate180 = Exercise("rotate a kernel by 180°", rotate180, ROTATE_CASES, ROTATE_MISTAKES)
 
-
 # (n, k): k = 3 before k = 2, where n + k = n + 2(k - 1)
 SIZE_CASES = [(1, 1), (5, 1), (3, 3), (4, 3), (3, 2), (28, 3), (2, 5), (7, 7), (10, 4)]
-
 SIZE_MISTAKES = [
     Mistake(
         "n - k + 1 is the valid size; full mode counts every place where kernel and input overlap at all.",
@@ -63,8 +56,6 @@ SIZE_MISTAKES = [
         lambda n, k: n + k - 2,
     ),
 ]
-
-
 # learner(n, k) -> the full-mode output length n + k - 1
 check_full_output_size = Exercise(
     "full-mode output size", functools.partial(output_size, mode="full"), SIZE_CASES, SIZE_MISTAKES
@@ -82,7 +73,6 @@ _PAD_SHAPES = [((1, 1), (1, 1)), ((3, 3), (1, 1)), ((2, 3), (2, 2)), ((3, 4), (2
 PAD_CASES = [
     (pixels(_rng, s), k) for s, k in _PAD_SHAPES + [((3, 5), (3, 5)), ((2, 2), (4, 3)), ((5, 6), (3, 2))]
 ]
-
 PAD_MISTAKES = [
     Mistake(
         "you padded with k zeros; k - 1 are enough, so that the kernel's last cell just reaches the input's "
@@ -107,28 +97,26 @@ PAD_MISTAKES = [
         lambda x, k: np.pad(x, [((n - 1) // 2, (n - 1) - (n - 1) // 2) for n in k]),
     ),
 ]
-
-
 # learner(image, kernel_shape) -> the image with kh - 1 rows and kw - 1 columns of zeros on each side
 check_pad_full = Exercise("pad for full mode", pad_full, PAD_CASES, PAD_MISTAKES)
 
-
 _rng = np.random.default_rng(4)
+_SHAPES = [((3, 3), (1, 1)), ((3, 4), (2, 2)), ((4, 6), (2, 3)), ((5, 4), (3, 2))]
+_SHAPES = [(s, k, mode) for s, k in _SHAPES for mode in ("valid", "full")]
+_SHAPES += [
+    ((3, 5), (3, 5), "valid"),
+    ((2, 3), (3, 4), "full"),
+]  # in full mode, a kernel larger than the input
 CONVOLVE_CASES = [
-    (_rng.integers(-4, 5, s).astype(float), distinct(_rng, k) - 3, mode)
-    for s, k in [((3, 3), (1, 1)), ((3, 4), (2, 2)), ((4, 6), (2, 3)), ((5, 4), (3, 2))]
-    for mode in ("valid", "full")
-] + [
-    (_rng.integers(-4, 5, s).astype(float), distinct(_rng, k) - 3, mode)
-    for s, k, mode in [((3, 5), (3, 5), "valid"), ((2, 3), (3, 4), "full")]  # a kernel larger than the input
+    (_rng.integers(-4, 5, s).astype(float), distinct(_rng, k) - 3, mode) for s, k, mode in _SHAPES
 ]
 
 
-def _turned(turn, before=True, after=True, more=0):
-    """The convolution with the kernel turned by ``turn``, the image padded in full mode as asked."""
+def _turned(turn, before=True, after=True, more=0, image=np.copy):
+    """A convolution with the kernel turned by ``turn`` (not rotate180), the image padded in full mode as asked."""
 
     def answer(x, k, mode):
-        padded = _padded(x, k.shape, before, after, more) if mode == "full" else x
+        padded = _padded(image(x), k.shape, before, after, more) if mode == "full" else image(x)
         return correlate2d(padded, turn(k))
 
     return answer
@@ -136,26 +124,18 @@ def _turned(turn, before=True, after=True, more=0):
 
 CONVOLVE_MISTAKES = [
     Mistake(
-        "no rotation: that is the cross-correlation; turn the kernel half a turn first.",
-        lambda x, k, mode: correlate2d(x, k, mode),
+        "no rotation: that is the cross-correlation; turn the kernel half a turn first.", _turned(np.copy)
     ),
     Mistake(
         "you rotated the image, not the kernel; turn the kernel half a turn and slide it over the image as "
         "it is.",
-        lambda x, k, mode: correlate2d(x[::-1, ::-1], k, mode),
+        _turned(np.copy, image=rotate180),
     ),
     Mistake(
-        "you transposed the kernel; a half turn flips both ways: kernel[::-1, ::-1].",
-        lambda x, k, mode: correlate2d(x, k.T, mode),
+        "you transposed the kernel; a half turn flips both ways: kernel[::-1, ::-1].", _turned(np.transpose)
     ),
-    Mistake(
-        "you flipped the kernel upside down only; also flip it left to right.",
-        lambda x, k, mode: correlate2d(x, k[::-1, :], mode),
-    ),
-    Mistake(
-        "you flipped the kernel left to right only; also flip it upside down.",
-        lambda x, k, mode: correlate2d(x, k[:, ::-1], mode),
-    ),
+    Mistake("you flipped the kernel upside down only; also flip it left to right.", _turned(np.flipud)),
+    Mistake("you flipped the kernel left to right only; also flip it upside down.", _turned(np.fliplr)),
     Mistake(
         "that is a quarter turn (90°) of the kernel; a half turn is two of them: np.rot90(kernel, 2), or "
         "kernel[::-1, ::-1].",
@@ -176,14 +156,12 @@ CONVOLVE_MISTAKES = [
     ),
     Mistake(
         "that is the valid convolution; in full mode pad the image with k - 1 zeros on each side first.",
-        lambda x, k, mode: convolve2d(x, k, "valid"),
+        lambda x, k, mode: convolve2d(x, k),
     ),
     Mistake(
         "you padded with k zeros on each side; full mode needs k - 1 (and valid mode none).",
         lambda x, k, mode: correlate2d(_padded(x, k.shape, more=1), rotate180(k)),
     ),
 ]
-
-
 # learner(image, kernel, mode) -> cnnlib.correlation.convolve2d (= scipy.signal.convolve2d)
 check_convolve2d = Exercise("convolve2d, valid and full", convolve2d, CONVOLVE_CASES, CONVOLVE_MISTAKES)

@@ -8,7 +8,7 @@ import numpy as np
 from scipy import signal
 
 from cnnlib.checks import Exercise, Mistake
-from cnnlib.checks.cases import asymmetric_kernel, halves
+from cnnlib.checks.cases import layer_case
 from cnnlib.layers import Convolutional
 
 
@@ -119,14 +119,10 @@ def _layer_sum(x, kernels, biases, operation=signal.correlate2d, add_bias=True, 
 # the others have n != d, non-square inputs, a kernel as large as the input, a 1x1 kernel and the shapes
 # of the original code's MNIST layer
 _rng = np.random.default_rng(3)
+_LAYERS = [((2, 2, 3), 2, 2), ((1, 3, 3), 2, 3), ((3, 3, 2), 1, 2), ((2, 3, 4), 3, 3), ((3, 4, 4), 4, 2)]
 FORWARD_CASES = [
-    (
-        halves(_rng, (n, h, w)),
-        np.array([[asymmetric_kernel(_rng, (k, k)) for _ in range(n)] for _ in range(d)]),
-    )
-    + (halves(_rng, (d, h - k + 1, w - k + 1)),)
-    for (n, h, w), k, d in [((2, 2, 3), 2, 2), ((1, 3, 3), 2, 3), ((3, 3, 2), 1, 2), ((2, 3, 4), 3, 3)]
-    + [((3, 4, 4), 4, 2), ((2, 5, 4), 2, 1), ((3, 6, 5), 3, 4), ((1, 28, 28), 3, 5)]
+    layer_case(_rng, *layer)
+    for layer in _LAYERS + [((2, 5, 4), 2, 1), ((3, 6, 5), 3, 4), ((1, 28, 28), 3, 5)]
 ]
 _DEPTH = "sum over the input's depth: Y_i = B_i + X_1 ⋆ K_i1 + ... + X_n ⋆ K_in."
 _LAST = f"{_DEPTH} Add (+=) each slice's correlation to Y_i; `=` keeps only the last one."

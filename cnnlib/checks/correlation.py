@@ -18,22 +18,14 @@ def _pairs(shapes, seed=1, draw=integers, scale=1):
     return [(draw(rng, s), asymmetric_kernel(rng, k, integers) / scale) for s, k in shapes]
 
 
-SHAPE_CASES = [  # (image_shape, kernel_shape): a kernel as large as the input fits once; one row
-    ((5, 5), (3, 3)),
-    ((4, 6), (2, 3)),
-    ((28, 28), (3, 3)),
-    ((3, 3), (3, 3)),
-    ((7, 4), (1, 1)),
-    ((1, 6), (1, 2)),
-    ((6, 4), (3, 2)),
-]
-
+# (image_shape, kernel_shape): non-square, a kernel as large as the input (it fits once), 1x1, one row
+SHAPE_CASES = [((5, 5), (3, 3)), ((4, 6), (2, 3)), ((28, 28), (3, 3)), ((3, 3), (3, 3)), ((7, 4), (1, 1))]
+SHAPE_CASES += [((1, 6), (1, 2)), ((6, 4), (3, 2))]
 _TILES = (
     "the kernel slides one pixel at a time, it does not jump by its own size: count the places "
     "its corner can sit, not how many kernels tile the input."
 )
 _OWN_SIZE = "each axis uses its own kernel size: rows h - kh + 1, columns w - kw + 1."
-
 SHAPE_MISTAKES = [
     Mistake(
         "off by one: the kernel's corner can sit at rows 0, 1, ..., h - k, which is h - k + 1 places "
@@ -56,13 +48,10 @@ SHAPE_MISTAKES = [
 ]
 
 
-def _output_shape(image_shape, kernel_shape):
-    return tuple(output_size(n, k) for n, k in zip(image_shape, kernel_shape))
-
-
 # learner(image_shape, kernel_shape) -> the valid output's (rows, columns)
-check_output_shape = Exercise("output shape", _output_shape, SHAPE_CASES, SHAPE_MISTAKES)
-
+check_output_shape = Exercise(
+    "output shape", lambda s, k: tuple(map(output_size, s, k)), SHAPE_CASES, SHAPE_MISTAKES
+)
 
 # the smallest case has a square kernel away from the corner, so that a matrix product, a centred window or
 # a short one gives a wrong number rather than an error; seed 28 gives each known mistake a number of its own
@@ -70,10 +59,6 @@ _ELEMENT_SHAPES = [((3, 3), (2, 2)), ((1, 12), (1, 3)), ((3, 3), (3, 3)), ((4, 5
 _ELEMENT_SHAPES += [((4, 6), (2, 3)), ((6, 5), (3, 2)), ((6, 7), (2, 3))]
 _POSITIONS = [(1, 1), (0, 9), (0, 0), (2, 4), (1, 2), (2, 1), (3, 1), (4, 4)]  # the last ones included
 ELEMENT_CASES = [(x, k, *at) for (x, k), at in zip(_pairs(_ELEMENT_SHAPES, seed=28), _POSITIONS)]
-
-
-def _output_element(image, kernel, row, col):
-    return correlate2d(image, kernel)[row, col]
 
 
 def _window(x, k, row, col, rows=0, cols=0):
@@ -86,7 +71,6 @@ _SHORT = (
     "holds kh - 1 rows. Take image[row : row + kh, col : col + kw]. (NumPy stretched the smaller window "
     "over the kernel without complaint.)"
 )
-
 ELEMENT_MISTAKES = [
     Mistake(
         "you flipped the kernel: that is convolution (notebook 02). Cross-correlation multiplies "
@@ -119,22 +103,19 @@ ELEMENT_MISTAKES = [
     Mistake(_SHORT, lambda x, k, r, c: _window(x, k, r, c, cols=1)),
     Mistake(_SHORT, lambda x, k, r, c: _window(x, k, r, c, rows=1, cols=1)),
 ]
-
-
 # learner(image, kernel, row, col) -> the valid output's value at [row, col]
-check_output_element = Exercise("one output element", _output_element, ELEMENT_CASES, ELEMENT_MISTAKES)
-
+check_output_element = Exercise(
+    "one output element", lambda x, k, r, c: correlate2d(x, k)[r, c], ELEMENT_CASES, ELEMENT_MISTAKES
+)
 
 _SHAPES = [((1, 5), (1, 2)), ((3, 4), (1, 1)), ((3, 3), (3, 3)), ((4, 6), (2, 3)), ((6, 4), (3, 2))]
 CORRELATE_CASES = _pairs(_SHAPES + [((5, 5), (3, 3)), ((7, 5), (2, 4))])
 # pixels in [0, 1], kernels in quarters: an output made to hold integers fails, on the second smallest case
 CORRELATE_CASES += _pairs([((2, 3), (2, 2)), ((6, 6), (3, 3))], draw=pixels, scale=4)
-
 _STOPS_EARLY = (
     "your loops stop one position early, so the last row or column of the output is missing: "
     "there are h - kh + 1 rows, so loop over range(h - kh + 1)."
 )
-
 CORRELATE_MISTAKES = [
     Mistake(
         "you flipped the kernel: that is convolution (notebook 02). Cross-correlation multiplies "
@@ -155,7 +136,5 @@ CORRELATE_MISTAKES = [
     Mistake(_STOPS_EARLY, lambda x, k: correlate2d(x, k)[:-1, :]),
     Mistake(_STOPS_EARLY, lambda x, k: correlate2d(x, k)[:, :-1]),
 ]
-
-
 # learner(image, kernel) -> the valid cross-correlation, (h - kh + 1, w - kw + 1)
 check_correlate2d = Exercise("valid cross-correlation", correlate2d, CORRELATE_CASES, CORRELATE_MISTAKES)

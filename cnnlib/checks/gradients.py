@@ -7,18 +7,23 @@ random, never ones: with ones, correlation and convolution give the same kernel 
 """
 
 import contextlib
-import functools
 
 import numpy as np
 from scipy import signal
 
 from cnnlib.checks import CheckResult, Exercise, Mistake
-from cnnlib.checks.cases import asymmetric_kernel, halves
+from cnnlib.checks.cases import asymmetric_kernel, halves, layer_case
 from cnnlib.correlation import convolve2d, correlate2d, rotate180
 from cnnlib.gradcheck import check_layer
 from cnnlib.layers import Convolutional
 
 AGREE = 1e-6  # the largest relative error check_layer may report on a correct layer
+
+
+def _slid(kernel=np.copy, mode="full", operation=signal.correlate2d):
+    """``operation(a, kernel(b), mode)``: an input gradient dE/dY, K -> dE/dX (or a kernel one), right or wrong."""
+    return lambda a, b: operation(a, kernel(b), mode)
+
 
 # (input shape, kernel shape) of the one-kernel exercises, smallest first: (2, 3) * (2, 2), where a flip
 # along either axis shows; the notebook's example; a single row; non-square; a kernel as large as the input
@@ -43,7 +48,6 @@ _PER_KERNEL_BIAS = (
     "added at every position). The original code's B_i has the output's shape: one bias per output "
     "element, so dE/dB_i = dE/dY_i, shape (d, h - k + 1, w - k + 1)."
 )
-
 BIAS_MISTAKES = [
     Mistake(_SCALAR_BIAS, np.sum),
     Mistake(_SCALAR_BIAS, lambda g: np.full(np.shape(g), np.sum(g))),
@@ -59,19 +63,14 @@ BIAS_MISTAKES = [
         np.ones_like,
     ),
 ]
-
-
 # learner(output_gradient): dE/dY (d, h', w') -> dE/dB, the same shape (the original code's bias)
-check_bias_gradient = Exercise(
-    "bias gradient", lambda output_gradient: output_gradient, BIAS_CASES, BIAS_MISTAKES
-)
+check_bias_gradient = Exercise("bias gradient", np.copy, BIAS_CASES, BIAS_MISTAKES)
 
 KERNEL_CASES = [(x, output_gradient) for x, _, output_gradient in _TRIPLES]
 _FULL_KERNEL = (
     "that is in *full* mode, larger than the kernel. dE/dK has the kernel's shape: h - (h - kh + 1) + 1 = kh, "
     "a valid correlation. (SciPy's correlate2d defaults to 'full': always say the mode.)"
 )
-
 KERNEL_MISTAKES = [
     Mistake(
         "you rotated dE/dY: that is a convolution. k_pq meets x_(m+p)(n+q) in y_mn, so "
@@ -87,8 +86,6 @@ KERNEL_MISTAKES = [
     Mistake(_FULL_KERNEL, lambda x, g: signal.correlate2d(x, g, "full")),
     Mistake(_FULL_KERNEL, lambda x, g: signal.convolve2d(x, g, "full")),
 ]
-
-
 # learner(x, output_gradient): X (h, w), dE/dY (h - kh + 1, w - kw + 1) -> dE/dK = X ⋆ dE/dY (kh, kw)
 check_kernel_gradient = Exercise("kernel gradient", correlate2d, KERNEL_CASES, KERNEL_MISTAKES)
 
@@ -132,12 +129,12 @@ INPUT_MISTAKES = [
         "that is a full cross-correlation: the kernel is missing its rotation. x_rc reaches y_mn through "
         "k_(r-m)(c-n): as m grows the kernel's index falls, so K appears rotated 180°, a full "
         "convolution: convolve2d(output_gradient, kernel, 'full').",
-        lambda g, k: signal.correlate2d(g, k, "full"),
+        _slid(),
     ),
-    Mistake(_VALID_INPUT, lambda g, k: signal.convolve2d(g, k, "valid")),
-    Mistake(_VALID_INPUT, lambda g, k: signal.correlate2d(g, k, "valid")),
-    Mistake(_ROWS_ONLY, lambda g, k: signal.correlate2d(g, k[::-1, :], "full")),
-    Mistake(_COLUMNS_ONLY, lambda g, k: signal.correlate2d(g, k[:, ::-1], "full")),
+    Mistake(_VALID_INPUT, _slid(mode="valid", operation=signal.convolve2d)),
+    Mistake(_VALID_INPUT, _slid(mode="valid")),
+    Mistake(_ROWS_ONLY, _slid(np.flipud)),
+    Mistake(_COLUMNS_ONLY, _slid(np.fliplr)),
     Mistake(
         "you rotated dE/dY instead of the kernel: slide K rotated 180° over dE/dY padded with zeros.",
         lambda g, k: signal.correlate2d(rotate180(g), k, "full"),
@@ -148,37 +145,26 @@ INPUT_MISTAKES = [
         "kernel[r - m, c - n] where both indices lie inside the kernel.",
         _minus_index,
     ),
-    Mistake(_TRANSPOSED, lambda g, k: signal.correlate2d(g, k.T, "full")),
-    Mistake(_TRANSPOSED, lambda g, k: signal.convolve2d(g, k.T, "full")),
+    Mistake(_TRANSPOSED, _slid(np.transpose)),
+    Mistake(_TRANSPOSED, _slid(np.transpose, operation=signal.convolve2d)),
     Mistake(_PADDING, lambda g, k: correlate2d(np.pad(g, 1), rotate180(k))),
     Mistake(
         _PADDING, lambda g, k: correlate2d(np.pad(g, k.shape[0] - 1), rotate180(k))
     ),  # kh - 1 on both axes
     Mistake(
-        _PADDING,
-        lambda g, k: correlate2d(np.pad(g, ((k.shape[1] - 1,) * 2, (k.shape[0] - 1,) * 2)), rotate180(k)),
+        _PADDING, lambda g, k: correlate2d(np.pad(g, [[k.shape[1] - 1], [k.shape[0] - 1]]), rotate180(k))
     ),
 ]
-
-
 # learner(output_gradient, kernel): dE/dY (h - kh + 1, w - kw + 1), K (kh, kw) -> dE/dX = dE/dY *full K (h, w)
-check_input_gradient = Exercise(
-    "input gradient", functools.partial(convolve2d, mode="full"), INPUT_CASES, INPUT_MISTAKES
-)
+check_input_gradient = Exercise("input gradient", _slid(operation=convolve2d), INPUT_CASES, INPUT_MISTAKES)
 
 # (x, kernels, biases, output_gradient) of layers (input shape, kernel size, number of kernels): the notebook's
-# example; a 1x1 kernel, where a missing rotation cannot show; depth 2 and three kernels, non-square; the kernel
-# as large as the input
+# example; a 1x1 kernel, where a missing rotation cannot show; depth 2 and three kernels, non-square; the
+# kernel as large as the input
 _rng = np.random.default_rng(6)
-LAYER_CASES = [
-    (
-        halves(_rng, (n, h, w)),
-        np.array([[asymmetric_kernel(_rng, (k, k)) for _ in range(n)] for _ in range(d)]),
-    )
-    + (halves(_rng, (d, h - k + 1, w - k + 1)), halves(_rng, (d, h - k + 1, w - k + 1)))
-    for (n, h, w), k, d in [((1, 3, 3), 2, 1), ((2, 4, 3), 1, 2), ((2, 3, 4), 2, 3), ((3, 3, 3), 3, 2)]
-    + [((2, 5, 4), 3, 3), ((3, 4, 6), 2, 2)]
-]
+_LAYERS = [((1, 3, 3), 2, 1), ((2, 4, 3), 1, 2), ((2, 3, 4), 2, 3), ((3, 3, 3), 3, 2), ((2, 5, 4), 3, 3)]
+LAYER_CASES = [layer_case(_rng, *layer) for layer in _LAYERS + [((3, 4, 6), 2, 2)]]
+LAYER_CASES = [case + (halves(_rng, case[2].shape),) for case in LAYER_CASES]
 
 
 def _build(layer_class, x, kernels, biases, output_gradient=None):
@@ -199,11 +185,7 @@ def _layer_gradients(layer_class):
     return gradients
 
 
-_correlation = functools.partial(signal.correlate2d, mode="valid")
-_convolution_full = functools.partial(signal.convolve2d, mode="full")
-
-
-def _loops(input_part, kernel_part=_correlation, add=True):
+def _loops(input_part, kernel_part=_slid(mode="valid"), add=True):
     """A mistaken layer's gradients: two loops over kernels i and input slices j, with these 2D pieces."""
 
     def gradients(x, kernels, biases, output_gradient):
@@ -227,19 +209,19 @@ LAYER_MISTAKES = [  # each returns all three gradients, as the layer does; the w
         "that is still the planted bug: dE/dY_i correlated with K_ij in full mode. x_rc reaches y_mn "
         "through k_(r-m)(c-n), so the kernel must be rotated 180°: a full *convolution*, "
         "signal.convolve2d(output_gradient[i], kernel, 'full').",
-        _loops(lambda g, k: signal.correlate2d(g, k, "full")),
+        _loops(_slid()),
     ),
     Mistake(
         "X_j feeds every output map Y_i, so dE/dX_j is a sum over i: input_gradient[j] += ..., "
         "not = (which keeps only the last kernel's share).",
-        _loops(_convolution_full, add=False),
+        _loops(_slid(operation=signal.convolve2d), add=False),
     ),
-    Mistake(_ROWS_ONLY, _loops(lambda g, k: signal.correlate2d(g, k[::-1, :], "full"))),
-    Mistake(_COLUMNS_ONLY, _loops(lambda g, k: signal.correlate2d(g, k[:, ::-1], "full"))),
-    Mistake(_TRANSPOSED, _loops(lambda g, k: signal.correlate2d(g, k.T, "full"))),
-    Mistake(_TRANSPOSED, _loops(lambda g, k: signal.convolve2d(g, k.T, "full"))),
-    Mistake(_VALID_LAYER, _loops(lambda g, k: signal.convolve2d(g, k, "valid"))),
-    Mistake(_VALID_LAYER, _loops(lambda g, k: signal.correlate2d(g, k, "valid"))),
+    Mistake(_ROWS_ONLY, _loops(_slid(np.flipud))),
+    Mistake(_COLUMNS_ONLY, _loops(_slid(np.fliplr))),
+    Mistake(_TRANSPOSED, _loops(_slid(np.transpose))),
+    Mistake(_TRANSPOSED, _loops(_slid(np.transpose, operation=signal.convolve2d))),
+    Mistake(_VALID_LAYER, _loops(_slid(mode="valid", operation=signal.convolve2d))),
+    Mistake(_VALID_LAYER, _loops(_slid(mode="valid"))),
     Mistake(
         "a shape does not fit: each dE/dX_j must have the input slice's shape (h, w). dE/dY_i *full K_ij "
         "has it; a valid mode gives a smaller array.",
@@ -249,12 +231,12 @@ LAYER_MISTAKES = [  # each returns all three gradients, as the layer does; the w
     Mistake(
         "the kernels gradient was right before: dE/dK_ij = X_j ⋆ dE/dY_i, a valid cross-correlation, "
         "not a convolution.",
-        _loops(_convolution_full, lambda x, g: signal.convolve2d(x, g, "valid")),
+        _loops(_slid(operation=signal.convolve2d), _slid(mode="valid", operation=signal.convolve2d)),
     ),
     Mistake(
         "the kernels gradient was right before: dE/dK_ij = X_j ⋆ dE/dY_i; you swapped the arguments, "
         "which rotates the result.",
-        _loops(_convolution_full, lambda x, g: signal.correlate2d(g, x, "valid")),
+        _loops(_slid(operation=signal.convolve2d), lambda x, g: signal.correlate2d(g, x, "valid")),
     ),
 ]  # dE/dB has none: the shape hint says enough
 _PARTS = ("dE/dX (input_gradient)", "dE/dK (the 'kernels' gradient)", "dE/dB (the 'biases' gradient)")
@@ -276,21 +258,19 @@ def check_fixed_layer(layer_class) -> CheckResult:
     for x, kernels, biases, _ in LAYER_CASES if result else []:
         largest, errors = _errors(layer_class, x, kernels, biases)
         if largest > AGREE:
-            return CheckResult(
-                "fixed layer",
-                "failed",
-                "your gradients equal cnnlib's, but not the central differences of your own forward pass: did "
-                f"you change forward? check_layer on input shape {x.shape} with {len(kernels)} kernels: {errors}",
+            message = (
+                "your gradients equal cnnlib's, but not the central differences of your own forward pass"
             )
+            message += (
+                f": did you change forward? check_layer on input shape {x.shape}, {len(kernels)} kernels: "
+            )
+            return CheckResult("fixed layer", "failed", message + errors)
     if result:
-        result.message = (
-            f"all three gradients correct on all {len(LAYER_CASES)} layers (depth up to 3, up to 3 kernels, a "
-            "1x1 kernel and one as large as the input), and check_layer agrees on each."
-        )
+        result.message += " check_layer agrees on each."
     return result
 
 
 def _errors(layer_class, *case):
-    """check_layer's largest relative error on this case (x, kernels, biases, ...), and all of them as text."""
+    """check_layer's largest relative error on a case (x, kernels, biases, ...), and all of them as text."""
     errors = check_layer(_build(layer_class, *case), case[0], rng=4)
     return max(errors.values()), ", ".join(f"{name} {error:.1e}" for name, error in errors.items())

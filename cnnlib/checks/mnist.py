@@ -18,7 +18,6 @@ ONE_HOT_CASES = [(np.array([1]), (0, 1)), (np.array([0, 1, 1, 0, 1]), (0, 1))] +
     (_rng.permutation(np.concatenate([classes, _rng.choice(classes, n - len(classes))])), classes)
     for classes, n in [((3, 7), 6), ((0, 1, 2), 5), ((7, 3), 4), ((2, 5, 9), 7)]  # each class at least once
 ]
-
 ONE_HOT_MISTAKES = [
     Mistake(
         "each label must be a column, shape (classes, 1), like the network's output: the result has "
@@ -36,8 +35,8 @@ ONE_HOT_MISTAKES = [
         lambda labels, classes: np.eye(10)[labels][:, :, np.newaxis],
     ),
     Mistake(
-        "that puts the 1 in the row of the digit's rank among the classes in increasing order; it belongs "
-        "in the row of its position in `classes`, in the order given (with classes (7, 3), a 7 goes in row 0).",
+        "that puts the 1 in the row of the digit's rank among the classes; it belongs in the row of its "
+        "position in `classes`, in the order given (with classes (7, 3), a 7 goes in row 0).",
         lambda labels, classes: one_hot(labels, sorted(classes)),
     ),
     Mistake(  # np.eye(2)[7] raises
@@ -47,10 +46,8 @@ ONE_HOT_MISTAKES = [
         raises=IndexError,
     ),
 ]
-
-
-# learner(labels, classes) -> one-hot columns (N, len(classes), 1), as cnnlib.datasets.one_hot: the 1 of label
-# y in row classes.index(y)
+# learner(labels, classes) -> one-hot columns (N, len(classes), 1) as cnnlib.datasets.one_hot: label y's 1 in
+# row classes.index(y)
 check_one_hot = Exercise("one-hot labels", one_hot, ONE_HOT_CASES, ONE_HOT_MISTAKES)
 
 
@@ -60,22 +57,14 @@ def reference_confusion_matrix(outputs, labels):
 
 
 _rng = np.random.default_rng(6)
-# the smallest case is one wrong prediction, so that a transposed matrix already shows
+# one wrong prediction first, so that a transposed matrix shows at once; random ones, every class present;
+# two outputs both above 0.5 or both below, where the largest decides, not "output 1 > 0.5"
 OUTPUT_CASES = [(np.array([[[0.2], [0.7]]]), np.array([[[1.0], [0.0]]]))]
 for _classes, _n in ((2, 4), (2, 9), (3, 6), (2, 12), (4, 10)):
-    _outputs, _true = _rng.uniform(0, 1, (_n, _classes, 1)), _rng.integers(0, _classes, _n)
-    _true[:_classes] = np.arange(_classes)  # every class present
-    OUTPUT_CASES.append((_outputs, np.eye(_classes)[_true][:, :, np.newaxis]))
-# two outputs, both above 0.5 or both below: the largest decides, not "output 1 > 0.5"
+    _true = np.concatenate([np.arange(_classes), _rng.integers(0, _classes, _n - _classes)])
+    OUTPUT_CASES.append((_rng.uniform(0, 1, (_n, _classes, 1)), np.eye(_classes)[_true][:, :, np.newaxis]))
 _outputs = np.array([[0.9, 0.6], [0.3, 0.1], [0.6, 0.8], [0.2, 0.4], [0.95, 0.02]])[:, :, np.newaxis]
 OUTPUT_CASES.append((_outputs, np.eye(2)[[0, 0, 1, 1, 1]][:, :, np.newaxis]))
-
-
-def _threshold(outputs, labels):
-    """The matrix of answers read as "output 1 > 0.5" (two outputs only)."""
-    return confusion_matrix(labels[:, :, 0].argmax(axis=1), (outputs[:, 1, 0] > 0.5).astype(int), 2)
-
-
 CONFUSION_MISTAKES = [
     Mistake(
         "your matrix is transposed: rows are the true class (from the labels), columns the predicted one "
@@ -92,10 +81,12 @@ CONFUSION_MISTAKES = [
         "writes them back). Use np.add.at(matrix, (true, predicted), 1), or a loop over the samples.",
         lambda outputs, labels: (reference_confusion_matrix(outputs, labels) > 0).astype(int),
     ),
-    Mistake(
+    Mistake(  # with two outputs only
         "the predicted class is the largest output (argmax over the classes), not 'output 1 > 0.5': "
         "two sigmoid outputs can both be above 0.5, or both below.",
-        _threshold,
+        lambda outputs, labels: confusion_matrix(
+            labels[:, :, 0].argmax(axis=1), 1 * (outputs[:, 1, 0] > 0.5), 2
+        ),
     ),
     Mistake(
         "the predicted class comes from the outputs, the true class from the labels; yours has every "
@@ -103,8 +94,6 @@ CONFUSION_MISTAKES = [
         lambda outputs, labels: reference_confusion_matrix(labels, labels),
     ),
 ]
-
-
 # learner(outputs, labels) -> the (C, C) confusion matrix: [true class, predicted class]
 check_confusion_matrix = Exercise(
     "confusion matrix", reference_confusion_matrix, OUTPUT_CASES, CONFUSION_MISTAKES

@@ -10,6 +10,7 @@ right but lets a RuntimeWarning out (overflow, division by zero) fails too, as i
 import numpy as np
 
 from cnnlib.activations import sigmoid, sigmoid_prime
+from cnnlib.activations import sigmoid as s
 from cnnlib.checks import CheckResult, Exercise, Mistake
 from cnnlib.layers import Reshape
 from cnnlib.losses import EPSILON, binary_cross_entropy_prime, sigmoid_bce_gradient
@@ -25,8 +26,9 @@ def _column(*values):
     return np.array(values, dtype=float).reshape(-1, 1)
 
 
-def _clip(y):
-    return np.clip(y, EPSILON, 1 - EPSILON)
+def _bce(terms=lambda t, y: (1 - t) / (1 - y) - t / y, clip=EPSILON, n=np.size):
+    """BCE's derivative, right or wrong: ``terms(y*, y) / n(y*)``, y clipped to [clip, 1 - clip]."""
+    return lambda t, y: terms(t, np.clip(y, clip, 1 - clip)) / n(t)
 
 
 _rng = np.random.default_rng(5)
@@ -34,26 +36,23 @@ SIGMOID_CASES = [(_column(0.5),), (_column(-2.0, 0.0, 1.0),), (_rng.uniform(-6, 
 # far out: e^-x overflows at -1000, e^x at 1000; s(40) rounds to 1
 SIGMOID_CASES += [(_rng.uniform(-6, 6, (2, 5)),), (np.array([[-1000.0, -40.0, -10.0, 10.0, 40.0, 1000.0]]),)]
 SIGMOID_MISTAKES = [
-    Mistake(
-        "that is s(1 + s): the derivative is s(1 - s), with a minus.", lambda x: sigmoid(x) * (1 + sigmoid(x))
-    ),
+    Mistake("that is s(1 + s): the derivative is s(1 - s), with a minus.", lambda x: s(x) * (1 + s(x))),
     Mistake(
         "that is e^-x / (1 + e^-x) = 1 - s(x): the denominator is squared, "
         "s' = e^-x / (1 + e^-x)^2 = s(1 - s).",
-        lambda x: 1 - sigmoid(x),
+        lambda x: 1 - s(x),
     ),
     Mistake(
         "that is x(1 - x): apply the formula to s(x), not to x: s'(x) = s(x)(1 - s(x)).",
         lambda x: x * (1 - x),
     ),
-    Mistake("that is s(x) itself; the exercise asks for its derivative, s(1 - s).", sigmoid),
+    Mistake("that is s(x) itself; the exercise asks for its derivative, s(1 - s).", s),
     Mistake(
         "that is 1 - s^2, tanh's pattern (tanh' = 1 - tanh^2); sigmoid's derivative is s(1 - s).",
-        lambda x: 1 - sigmoid(x) ** 2,
+        lambda x: 1 - s(x) ** 2,
     ),
     Mistake(
-        "that is s^2 (1 - s): multiply s by (1 - s) once, s' = s(1 - s).",
-        lambda x: sigmoid(x) ** 2 * (1 - sigmoid(x)),
+        "that is s^2 (1 - s): multiply s by (1 - s) once, s' = s(1 - s).", lambda x: s(x) ** 2 * (1 - s(x))
     ),
 ]
 SIGMOID_ADVICE = (
@@ -92,38 +91,36 @@ BCE_MISTAKES = [
     Mistake(
         "the clip is missing: at y = 0 or 1 exactly (a saturated sigmoid gives them) 1/y or 1/(1 - y) "
         "divides by zero. Clip y to [1e-15, 1 - 1e-15] first: np.clip(y_pred, 1e-15, 1 - 1e-15).",
-        lambda t, y: ((1 - t) / (1 - y) - t / y) / np.size(t),
+        _bce(clip=0),
     ),
-    Mistake(f"{_MEAN}, so each term carries 1/n.", lambda t, y: (1 - t) / (1 - _clip(y)) - t / _clip(y)),
+    Mistake(f"{_MEAN}, so each term carries 1/n.", _bce(n=lambda t: 1)),
     Mistake(
         "the sign is flipped: E grows as y moves away from y*, so for y* = 1 the derivative -1/y is "
         "negative.",
-        lambda t, y: (t / _clip(y) - (1 - t) / (1 - _clip(y))) / np.size(t),
+        _bce(lambda t, y: t / y - (1 - t) / (1 - y)),
     ),
     Mistake(
         "the (1 - y*) term is missing: E = -mean(y* log y + (1 - y*) log(1 - y)) has two terms, "
         "and the second, for label 0, gives + (1 - y*)/(1 - y).",
-        lambda t, y: -t / _clip(y) / np.size(t),
+        _bce(lambda t, y: -t / y),
     ),
     Mistake(
         "the y* term is missing: the first term of E, y* log y, gives - y*/y.",
-        lambda t, y: (1 - t) / (1 - _clip(y)) / np.size(t),
+        _bce(lambda t, y: (1 - t) / (1 - y)),
     ),
     Mistake(
         "that is the loss, term by term; the exercise asks for its derivative.",
-        lambda t, y: -(t * np.log(_clip(y)) + (1 - t) * np.log(1 - _clip(y))) / np.size(t),
+        _bce(lambda t, y: -(t * np.log(y) + (1 - t) * np.log(1 - y))),
     ),
     Mistake(
         "that is the MSE's derivative 2(y - y*)/n; differentiate the cross-entropy instead.",
-        lambda t, y: 2 * (y - t) / np.size(t),
+        _bce(lambda t, y: 2 * (y - t), clip=0),
     ),
-    Mistake(_LEN, lambda t, y: ((1 - t) / (1 - _clip(y)) - t / _clip(y)) / len(t)),
+    Mistake(_LEN, _bce(n=len)),
     Mistake(
         "the course clips at 1e-15 (cnnlib.losses.EPSILON, the original code's value), not Keras's 1e-7: "
         "np.clip(y_pred, 1e-15, 1 - 1e-15).",
-        lambda t, y: (
-            ((1 - t) / (1 - np.clip(y, 1e-7, 1 - 1e-7)) - t / np.clip(y, 1e-7, 1 - 1e-7)) / np.size(t)
-        ),
+        _bce(clip=1e-7),
     ),
 ]
 BCE_ADVICE = (
@@ -174,20 +171,20 @@ COMBINED_MISTAKES = [
         "that is the original code's way, dE/dy times s'(x) with y clipped: right in exact arithmetic, but "
         "past |x| = 34.5 the clip and the rounding of s(x) to 1 break it (at x = 40 with label 0 it gives 0, "
         "not 1). Simplify the product by hand first: the result is (y - y*)/n.",
-        lambda t, x: binary_cross_entropy_prime(t, sigmoid(x)) * sigmoid_prime(x),
+        lambda t, x: binary_cross_entropy_prime(t, s(x)) * sigmoid_prime(x),
     ),
     Mistake(
         "the sign is flipped: the gradient pushes y toward y*, so dE/dx = (y - y*)/n, positive when y > y*.",
-        lambda t, x: (t - sigmoid(x)) / np.size(t),
+        lambda t, x: (t - s(x)) / np.size(t),
     ),
-    Mistake(f"{_MEAN}.", lambda t, x: sigmoid(x) - t),
-    Mistake(_LEN, lambda t, x: (sigmoid(x) - t) / len(t)),
+    Mistake(f"{_MEAN}.", lambda t, x: s(x) - t),
+    Mistake(_LEN, lambda t, x: (s(x) - t) / len(t)),
     Mistake(
         "use the prediction y = s(x), not x itself: dE/dx = (s(x) - y*)/n.", lambda t, x: (x - t) / np.size(t)
     ),
     Mistake(
         "there is an extra factor s'(x) = y(1 - y): it cancels against BCE's denominators, leaving (y - y*)/n.",
-        lambda t, x: sigmoid_prime(x) * (sigmoid(x) - t) / np.size(t),
+        lambda t, x: sigmoid_prime(x) * (s(x) - t) / np.size(t),
     ),
 ]
 # learner(y_true, x) -> dE/dx = (s(x) - y*) / n for BCE after a sigmoid, shaped like x

@@ -11,6 +11,16 @@ from cnnlib.checks import Exercise, Mistake
 from cnnlib.layers import Dense
 from cnnlib.losses import mse_prime
 
+
+def reference_dense_gradients(weights, x, output_gradient):
+    """(dE/dX, dE/dW) from cnnlib's Dense; its bias plays no part in either."""
+    layer = Dense(len(x), len(weights), rng=0)
+    layer.weights[...] = weights
+    layer.forward(x)
+    input_gradient, parameter_gradients = layer.gradients(output_gradient)
+    return input_gradient, parameter_gradients["weights"]
+
+
 _rng = np.random.default_rng(1)
 # (weights, x, output_gradient) of layers (input_size, output_size), smallest first: the square 2x2 comes
 # before the non-square ones, so a transpose is first caught by its values (and named by a hint)
@@ -25,7 +35,7 @@ DENSE_MISTAKES = [  # each returns both values, as the learner's function does; 
         lambda w, x, g: (w @ g, g @ x.T),
     ),
     Mistake(
-        "dE/dX is a column like X (i, 1), you returned a row: dE/dX = W^T dE/dY.",
+        "dE/dX is a column like X (i, 1), you returned a row: W^T dE/dY.",
         lambda w, x, g: ((w.T @ g).T, g @ x.T),
     ),
     Mistake(
@@ -42,7 +52,7 @@ DENSE_MISTAKES = [  # each returns both values, as the learner's function does; 
         lambda w, x, g: (w.T @ g, g.T @ x),
     ),
     Mistake(
-        "dE/dw_ji = dE/dy_j x_i involves the input x, not the weights: dE/dW = dE/dY X^T.",
+        "dE/dw_ji = dE/dy_j x_i involves the input x, not the weights: dE/dY X^T.",
         lambda w, x, g: (w.T @ g, g @ w),
     ),
 ]
@@ -50,17 +60,6 @@ DENSE_PARTS = (
     "dE/dX (input_gradient, the first value returned)",
     "dE/dW (weights_gradient, the second value returned)",
 )
-
-
-def reference_dense_gradients(weights, x, output_gradient):
-    """(dE/dX, dE/dW) from cnnlib's Dense; its bias plays no part in either."""
-    layer = Dense(len(x), len(weights), rng=0)
-    layer.weights[...] = weights
-    layer.forward(x)
-    input_gradient, parameter_gradients = layer.gradients(output_gradient)
-    return input_gradient, parameter_gradients["weights"]
-
-
 # learner(weights (j, i), x (i, 1), output_gradient (j, 1)) -> (dE/dX = W^T dE/dY, dE/dW = dE/dY X^T)
 check_dense_gradients = Exercise(
     "Dense gradients", reference_dense_gradients, DENSE_CASES, DENSE_MISTAKES, DENSE_PARTS
@@ -71,20 +70,17 @@ MSE_CASES = [(_rng.integers(0, 2, s).astype(float), _rng.uniform(-1, 1, s)) for 
 MSE_CASES += [(_rng.integers(0, 2, s).astype(float), _rng.uniform(-1, 1, s)) for s in [(4, 1), (2, 3)]]
 MSE_MISTAKES = [
     Mistake(
-        "the factor 2 is missing: the derivative of (y - y*)^2 is 2 (y - y*).",
+        "the factor 2 is missing: (y - y*)^2 has the derivative 2 (y - y*).",
         lambda t, p: (p - t) / np.size(t),
     ),
-    Mistake(
-        "the division by n is missing: E is a mean over the n outputs, so each term carries 1/n.",
-        lambda t, p: 2 * (p - t),
-    ),
+    Mistake("the division by n is missing: E is a mean, so each term carries 1/n.", lambda t, p: 2 * (p - t)),
     Mistake(
         "the sign is flipped: E grows when y moves away from y*, so dE/dy = 2 (y - y*) / n, not "
         "2 (y* - y) / n.",
         lambda t, p: 2 * (t - p) / np.size(t),
     ),
     Mistake(
-        "that is the loss term by term, (y* - y)^2 / n; the exercise asks for its derivative.",
+        "that is the loss term by term, (y* - y)^2 / n; not its derivative.",
         lambda t, p: (t - p) ** 2 / np.size(t),
     ),
     Mistake(
@@ -99,8 +95,7 @@ TANH_CASES = [(np.array([[0.5]]),), (np.array([[-2.0], [0.0], [1.0]]),), (_rng.u
 TANH_CASES += [(_rng.uniform(-3, 3, (2, 5)),), (np.array([[-20.0, -0.1, 0.1, 20.0]]),)]
 TANH_MISTAKES = [
     Mistake(
-        "that is 1 - tanh(x): the derivative of tanh is 1 - tanh(x)^2, the square matters.",
-        lambda x: 1 - np.tanh(x),
+        "that is 1 - tanh(x): the derivative is 1 - tanh(x)^2, the square matters.", lambda x: 1 - np.tanh(x)
     ),
     Mistake("that is tanh(x)^2: the derivative is one minus that, 1 - tanh(x)^2.", lambda x: np.tanh(x) ** 2),
     Mistake("that is 1 - x^2: apply tanh first, then square: 1 - tanh(x)^2.", lambda x: 1 - x**2),
@@ -109,11 +104,7 @@ TANH_MISTAKES = [
         "that is 1 / cosh(x); the derivative is 1 / cosh(x)^2 = 1 - tanh(x)^2.", lambda x: 1 / np.cosh(x)
     ),
     Mistake("that is tanh(x) itself; the exercise asks for its derivative, 1 - tanh(x)^2.", np.tanh),
-    Mistake(  # x ^ 2 on floats raises
-        "`^` is XOR in Python (fitting, here), not a power; use `**`: np.tanh(x) ** 2.",
-        raises=TypeError,
-        match="xor",
-    ),
+    Mistake("`^` is XOR in Python, not a power; use `**`: np.tanh(x) ** 2.", raises=TypeError, match="xor"),
 ]
 # learner(x) -> tanh'(x) = 1 - tanh(x)^2, element by element, shaped like x
 check_tanh_prime = Exercise("tanh derivative", tanh_prime, TANH_CASES, TANH_MISTAKES)
