@@ -67,7 +67,11 @@ class InteractiveFigure:
         size = presentation_figsize if presenting and presentation_figsize else figsize
         self.figure = Figure(figsize=size, dpi=plotting.DPI)
         self.canvas = FigureCanvasAgg(self.figure)
-        self.image = widgets.Image(format="png")
+        # shown at its own size (a column of widgets would stretch it), narrowed only where space lacks
+        width = f"{round(size[0] * plotting.DPI)}px"
+        self.image = widgets.Image(
+            format="png", layout=widgets.Layout(width=width, max_width="100%", height="auto")
+        )
         self.message = widgets.HTML()
         self.widget = widgets.VBox([self.message, self.image])
         self.state, self.view = None, None
