@@ -25,6 +25,10 @@ import numpy as np
 # seconds per case: the slowest worked solution takes about 40 ms on a case (notebook 03's forward
 # pass on a 28 x 28 input, with 5 kernels), and so does a six-deep pure-Python loop; 5 s is 100x that
 TIME_LIMIT = 5.0
+_LOOP = (  # the hint for a function stopped on a case
+    "look for a loop that never ends: a `while` whose condition stays true (a counter never "
+    "increased), or a loop over far more positions than the output has."
+)
 
 
 @dataclass
@@ -60,7 +64,7 @@ class Mistake:
 
 @dataclass(repr=False)
 class Exercise:
-    """One exercise, as data: ``check(learner)`` is ``check_function`` on its reference, cases and mistakes."""
+    """One exercise, as data: ``check(learner)`` is check_function on its reference, cases and mistakes."""
 
     name: str
     reference: Callable
@@ -153,8 +157,7 @@ def _wrong(exercise, names, case, mistakes, advice, parts=(), hint=None):
         hint = (
             f"your output holds whole numbers only (its dtype is {got.dtype}): an array made to hold "
             "integers (np.zeros(..., dtype=int), np.zeros_like of an integer array, .astype(int)) cuts the "
-            "fraction off each value written into it. Make the output float: np.zeros(shape) is float unless "
-            "told otherwise."
+            "fraction off each value written into it. Make the output float, as np.zeros(shape) is."
         )
     if hint is None and error is None and not isinstance(got, str) and _shape(got) != _shape(expected):
         hint = f"the shape is wrong: expected {_shape(expected)}, got {_shape(got)}."
@@ -184,12 +187,6 @@ def _recognised(mistake, args, got, error, part=None) -> bool:
     except Exception:  # e.g. a transposed product that does not fit this case's shapes
         return False
     return _same(got, answer)
-
-
-_LOOP = (
-    "look for a loop that never ends: a `while` whose condition stays true (a counter never "
-    "increased), or a loop over far more positions than the output has."
-)
 
 
 def _call(learner, args, limit):

@@ -12,8 +12,7 @@ def integers(rng, shape, low=-4, high=5):
 
 
 def pixels(rng, shape):
-    """Fractions in (0, 1], as MNIST's pixels: an output made to hold integers loses them, and none is 0,
-    so that a misplaced zero (padding) shows."""
+    """Fractions in (0, 1], as MNIST's pixels: integers lose them; and no 0 hides a misplaced 0 (padding)."""
     return rng.integers(1, 256, size=shape) / 255
 
 
@@ -28,17 +27,13 @@ def distinct(rng, shape):
 
 
 def asymmetric_kernel(rng, shape, draw=halves):
-    """A kernel of ``draw(rng, shape)`` values that differs from its 180° rotation and from each flip that
-    moves anything, so that any flip shows; its sum is neither 0 nor 1, so that forgetting the kernel, or
-    multiplying by its sum, shows too."""
+    """``draw(rng, shape)`` until it differs from each flip that moves anything (a half turn, rows, columns),
+    so that any flip shows, and its sum is neither 0 nor 1, so that leaving the kernel out shows too."""
+    index = np.arange(np.prod(shape)).reshape(shape)
+    flips = [flip for flip in (rotate180, np.flipud, np.fliplr) if not np.array_equal(flip(index), index)]
     while True:
         kernel = draw(rng, shape)
-        moves = [
-            (rotate180(kernel), kernel.size > 1),
-            (kernel[::-1], shape[0] > 1),
-            (kernel[:, ::-1], shape[1] > 1),
-        ]
-        if kernel.sum() not in (0, 1) and not any(np.array_equal(kernel, f) for f, moved in moves if moved):
+        if kernel.sum() not in (0, 1) and not any(np.array_equal(flip(kernel), kernel) for flip in flips):
             return kernel
 
 

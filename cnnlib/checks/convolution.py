@@ -19,8 +19,7 @@ _SHAPES = [(1, 1), (2, 2), (1, 4), (4, 1), (2, 3), (3, 2), (3, 3), (4, 5)]
 ROTATE_CASES = [(distinct(_rng, s),) for s in _SHAPES]
 ROTATE_MISTAKES = [
     Mistake(
-        "that is the transpose (rows become columns); a half turn keeps the shape and flips both ways: "
-        "kernel[::-1, ::-1].",
+        "that is the transpose (rows become columns); a half turn flips both ways: kernel[::-1, ::-1].",
         lambda k: k.T,
     ),
     Mistake("you flipped the rows only (upside down); also flip left to right.", lambda k: k[::-1, :]),
@@ -42,8 +41,7 @@ SIZE_MISTAKES = [
         lambda n, k: n - k + 1,
     ),
     Mistake(
-        "one too many: the padded input is n + 2(k - 1) long, and a valid pass over it gives "
-        "(n + 2(k - 1)) - k + 1.",
+        "one too many: the padded input is n + 2(k - 1) long; a valid pass over it gives that - k + 1.",
         lambda n, k: n + k,
     ),
     Mistake(
@@ -75,8 +73,7 @@ PAD_CASES = [
 ]
 PAD_MISTAKES = [
     Mistake(
-        "you padded with k zeros; k - 1 are enough, so that the kernel's last cell just reaches the input's "
-        "first.",
+        "you padded with k zeros; k - 1 are enough: the kernel's last cell just reaches the input's first.",
         lambda x, k: _padded(x, k, more=1),
     ),
     Mistake(
@@ -88,8 +85,7 @@ PAD_MISTAKES = [
         lambda x, k: _padded(x, k, before=False),
     ),
     Mistake(
-        "rows and columns are swapped: pad the rows by kh - 1 (the kernel's height) and the columns by kw - 1 "
-        "(its width).",
+        "rows and columns are swapped: pad the rows by kh - 1 (the kernel's height), the columns by kw - 1.",
         lambda x, k: _padded(x, k[::-1]),
     ),
     Mistake(
@@ -113,7 +109,7 @@ CONVOLVE_CASES = [
 
 
 def _turned(turn, before=True, after=True, more=0, image=np.copy):
-    """A convolution with the kernel turned by ``turn`` (not rotate180), the image padded in full mode as asked."""
+    """A convolution with the kernel turned by ``turn`` (wrongly), the image padded in full mode as asked."""
 
     def answer(x, k, mode):
         padded = _padded(image(x), k.shape, before, after, more) if mode == "full" else image(x)
@@ -123,17 +119,12 @@ def _turned(turn, before=True, after=True, more=0, image=np.copy):
 
 
 CONVOLVE_MISTAKES = [
+    Mistake("no rotation: that is the cross-correlation; turn the kernel half a turn.", _turned(np.copy)),
     Mistake(
-        "no rotation: that is the cross-correlation; turn the kernel half a turn first.", _turned(np.copy)
-    ),
-    Mistake(
-        "you rotated the image, not the kernel; turn the kernel half a turn and slide it over the image as "
-        "it is.",
+        "you rotated the image, not the kernel; turn the kernel half a turn and slide it over the image.",
         _turned(np.copy, image=rotate180),
     ),
-    Mistake(
-        "you transposed the kernel; a half turn flips both ways: kernel[::-1, ::-1].", _turned(np.transpose)
-    ),
+    Mistake("you transposed the kernel; a half turn is kernel[::-1, ::-1].", _turned(np.transpose)),
     Mistake("you flipped the kernel upside down only; also flip it left to right.", _turned(np.flipud)),
     Mistake("you flipped the kernel left to right only; also flip it upside down.", _turned(np.fliplr)),
     Mistake(

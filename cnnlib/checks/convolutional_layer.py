@@ -21,12 +21,6 @@ def _sizes(answer):
     return lambda shape, k, d: answer(*shape, k, d, shape[1] - k + 1, shape[2] - k + 1)
 
 
-def _parameter_count(input_shape, kernel_size, depth):
-    """Kernel weights plus bias values of cnnlib's layer: d n k k + d h' w'."""
-    layer = _layer(input_shape, kernel_size, depth)
-    return layer.kernels.size + layer.biases.size
-
-
 # (input_shape, kernel_size, depth), reported in this order: depth > 1 and several kernels (first, so
 # that forgetting the input depth shows at once), non-square inputs, a kernel as large as the input
 # (one side or both), a 1x1 kernel, the original code's MNIST layer; the input depth differs from the
@@ -44,8 +38,7 @@ SHAPE_MISTAKES = [
         _sizes(lambda n, h, w, k, d, oh, ow: (n, oh, ow)),
     ),
     Mistake(
-        "off by one: a kernel of size k fits at h - k + 1 places down a column of h (try h = 3, k = 3: "
-        "one place).",
+        "off by one: a kernel of size k fits h - k + 1 times down a column of h (h = 3, k = 3: once).",
         _sizes(lambda n, h, w, k, d, oh, ow: (d, h - k, w - k)),
     ),
     Mistake(
@@ -77,8 +70,7 @@ COUNT_MISTAKES = [
         _sizes(lambda n, h, w, k, d, oh, ow: d * k * k + d * oh * ow),
     ),
     Mistake(
-        "the biases are parameters too: add one bias value per output element, "
-        "d * (h - k + 1) * (w - k + 1).",
+        "the biases are parameters too: add one bias per output element, d * (h - k + 1) * (w - k + 1).",
         _sizes(lambda n, h, w, k, d, oh, ow: d * n * k * k),
     ),
     Mistake(
@@ -96,7 +88,12 @@ COUNT_MISTAKES = [
     ),
 ]
 # learner(input_shape, kernel_size, depth) -> the number of kernel weights and bias values
-check_parameter_count = Exercise("parameter count", _parameter_count, SHAPE_CASES, COUNT_MISTAKES)
+check_parameter_count = Exercise(
+    "parameter count",
+    lambda *shape: sum(p.size for p in _layer(*shape).parameters().values()),
+    SHAPE_CASES,
+    COUNT_MISTAKES,
+)
 
 
 def reference_forward(x, kernels, biases):
@@ -120,10 +117,8 @@ def _layer_sum(x, kernels, biases, operation=signal.correlate2d, add_bias=True, 
 # of the original code's MNIST layer
 _rng = np.random.default_rng(3)
 _LAYERS = [((2, 2, 3), 2, 2), ((1, 3, 3), 2, 3), ((3, 3, 2), 1, 2), ((2, 3, 4), 3, 3), ((3, 4, 4), 4, 2)]
-FORWARD_CASES = [
-    layer_case(_rng, *layer)
-    for layer in _LAYERS + [((2, 5, 4), 2, 1), ((3, 6, 5), 3, 4), ((1, 28, 28), 3, 5)]
-]
+_LAYERS += [((2, 5, 4), 2, 1), ((3, 6, 5), 3, 4), ((1, 28, 28), 3, 5)]
+FORWARD_CASES = [layer_case(_rng, *layer) for layer in _LAYERS]
 _DEPTH = "sum over the input's depth: Y_i = B_i + X_1 ⋆ K_i1 + ... + X_n ⋆ K_in."
 _LAST = f"{_DEPTH} Add (+=) each slice's correlation to Y_i; `=` keeps only the last one."
 _BIAS = (
@@ -154,8 +149,7 @@ FORWARD_MISTAKES = [
     ),
     Mistake(_INDICES, lambda x, k, b: _layer_sum(x, k.transpose(1, 0, 2, 3), b)),  # K_ji for K_ij
     Mistake(  # X_i ⋆ K_ij
-        _INDICES,
-        lambda x, k, b: b + [signal.correlate2d(x[i], k[i].sum(axis=0), "valid") for i in range(len(k))],
+        _INDICES, lambda x, k, b: b + [signal.correlate2d(x[i], sum(k[i]), "valid") for i in range(len(k))]
     ),
 ]
 # learner(x, kernels, biases) -> Y with Y_i = B_i + sum_j X_j ⋆ K_ij, shape (d, h', w')

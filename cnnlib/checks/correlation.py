@@ -86,8 +86,7 @@ ELEMENT_MISTAKES = [
         lambda x, k, r, c: _window(x, np.ones_like(k), r, c),
     ),
     Mistake(
-        "`window @ kernel` is a matrix product; cross-correlation multiplies element by element: "
-        "window * kernel.",
+        "`window @ kernel` is a matrix product; cross-correlation multiplies elementwise: window * kernel.",
         lambda x, k, r, c: np.sum(x[r : r + k.shape[0], c : c + k.shape[1]] @ k),
     ),
     Mistake(

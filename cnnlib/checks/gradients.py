@@ -21,7 +21,7 @@ AGREE = 1e-6  # the largest relative error check_layer may report on a correct l
 
 
 def _slid(kernel=np.copy, mode="full", operation=signal.correlate2d):
-    """``operation(a, kernel(b), mode)``: an input gradient dE/dY, K -> dE/dX (or a kernel one), right or wrong."""
+    """``operation(a, kernel(b), mode)``: dE/dY, K -> dE/dX (or X, dE/dY -> dE/dK), right or wrong."""
     return lambda a, b: operation(a, kernel(b), mode)
 
 
@@ -59,8 +59,7 @@ BIAS_MISTAKES = [
         lambda g: np.sum(g, axis=0),
     ),
     Mistake(
-        "dy_mn/db_mn = 1, but the chain rule multiplies it by dE/dy_mn: dE/db_mn = dE/dy_mn × 1.",
-        np.ones_like,
+        "dy_mn/db_mn = 1, but the chain rule multiplies it by dE/dy_mn: dE/db_mn = dE/dy_mn.", np.ones_like
     ),
 ]
 # learner(output_gradient): dE/dY (d, h', w') -> dE/dB, the same shape (the original code's bias)
@@ -68,14 +67,13 @@ check_bias_gradient = Exercise("bias gradient", np.copy, BIAS_CASES, BIAS_MISTAK
 
 KERNEL_CASES = [(x, output_gradient) for x, _, output_gradient in _TRIPLES]
 _FULL_KERNEL = (
-    "that is in *full* mode, larger than the kernel. dE/dK has the kernel's shape: h - (h - kh + 1) + 1 = kh, "
-    "a valid correlation. (SciPy's correlate2d defaults to 'full': always say the mode.)"
+    "that is in *full* mode, larger than the kernel. dE/dK has the kernel's shape: h - (h - kh + 1) + 1 = "
+    "kh, a valid correlation. (SciPy's correlate2d defaults to 'full': always say the mode.)"
 )
 KERNEL_MISTAKES = [
     Mistake(
-        "you rotated dE/dY: that is a convolution. k_pq meets x_(m+p)(n+q) in y_mn, so "
-        "dE/dk_pq = sum_mn dE/dy_mn x_(m+p)(n+q): the same indices m, n in both, a cross-correlation "
-        "X ⋆ dE/dY with no rotation.",
+        "you rotated dE/dY: that is a convolution. k_pq meets x_(m+p)(n+q) in y_mn, so dE/dk_pq = sum_mn "
+        "dE/dy_mn x_(m+p)(n+q): the same m, n in both, a cross-correlation X ⋆ dE/dY with no rotation.",
         lambda x, g: signal.convolve2d(x, g, "valid"),
     ),
     Mistake(
@@ -96,9 +94,8 @@ _VALID_INPUT = (
     "with kh - 1 rows and kw - 1 columns of zeros on each side, then slide the rotated kernel."
 )
 _FLIPPED = (
-    "the kernel ends up flipped {} only ({}); convolution turns it half a turn, flipping rows *and* "
-    "columns: kernel[::-1, ::-1] (rotate180). With convolve2d, give it the kernel unflipped: it rotates the "
-    "kernel itself."
+    "the kernel ends up flipped {} only ({}); convolution turns it half a turn, flipping rows *and* columns: "
+    "kernel[::-1, ::-1] (rotate180). With convolve2d, give it the kernel unflipped: it rotates it itself."
 )
 _ROWS_ONLY = _FLIPPED.format("upside down", "its rows: kernel[::-1], np.flipud")
 _COLUMNS_ONLY = _FLIPPED.format("left to right", "its columns: kernel[:, ::-1], np.fliplr")
@@ -158,9 +155,9 @@ INPUT_MISTAKES = [
 # learner(output_gradient, kernel): dE/dY (h - kh + 1, w - kw + 1), K (kh, kw) -> dE/dX = dE/dY *full K (h, w)
 check_input_gradient = Exercise("input gradient", _slid(operation=convolve2d), INPUT_CASES, INPUT_MISTAKES)
 
-# (x, kernels, biases, output_gradient) of layers (input shape, kernel size, number of kernels): the notebook's
-# example; a 1x1 kernel, where a missing rotation cannot show; depth 2 and three kernels, non-square; the
-# kernel as large as the input
+# (x, kernels, biases, output_gradient) of layers (input shape, kernel size, number of kernels): the
+# notebook's example; a 1x1 kernel, where a missing rotation cannot show; depth 2 and three kernels,
+# non-square; the kernel as large as the input
 _rng = np.random.default_rng(6)
 _LAYERS = [((1, 3, 3), 2, 1), ((2, 4, 3), 1, 2), ((2, 3, 4), 2, 3), ((3, 3, 3), 3, 2), ((2, 5, 4), 3, 3)]
 LAYER_CASES = [layer_case(_rng, *layer) for layer in _LAYERS + [((3, 4, 6), 2, 2)]]
@@ -185,7 +182,10 @@ def _layer_gradients(layer_class):
     return gradients
 
 
-def _loops(input_part, kernel_part=_slid(mode="valid"), add=True):
+_CORRELATION = _slid(mode="valid")
+
+
+def _loops(input_part, kernel_part=_CORRELATION, add=True):
     """A mistaken layer's gradients: two loops over kernels i and input slices j, with these 2D pieces."""
 
     def gradients(x, kernels, biases, output_gradient):
@@ -200,9 +200,8 @@ def _loops(input_part, kernel_part=_slid(mode="valid"), add=True):
 
 
 _VALID_LAYER = (
-    "valid mode shrinks: each dE/dX_j must have the input slice's shape (h, w), and only a *full* "
-    "convolution of dE/dY_i with K_ij gives it back. (Here NumPy stretched a smaller array over "
-    "input_gradient[j] without complaint.)"
+    "valid mode shrinks: each dE/dX_j needs the input slice's shape (h, w), and only a *full* convolution of "
+    "dE/dY_i with K_ij gives it back. (NumPy silently stretched a smaller array over input_gradient[j].)"
 )
 LAYER_MISTAKES = [  # each returns all three gradients, as the layer does; the wrong one tells them apart
     Mistake(
@@ -229,8 +228,7 @@ LAYER_MISTAKES = [  # each returns all three gradients, as the layer does; the w
         match="broadcast",
     ),
     Mistake(
-        "the kernels gradient was right before: dE/dK_ij = X_j ⋆ dE/dY_i, a valid cross-correlation, "
-        "not a convolution.",
+        "the kernels gradient was right before: X_j ⋆ dE/dY_i, a valid cross-correlation, not a convolution.",
         _loops(_slid(operation=signal.convolve2d), _slid(mode="valid", operation=signal.convolve2d)),
     ),
     Mistake(
@@ -259,10 +257,10 @@ def check_fixed_layer(layer_class) -> CheckResult:
         largest, errors = _errors(layer_class, x, kernels, biases)
         if largest > AGREE:
             message = (
-                "your gradients equal cnnlib's, but not the central differences of your own forward pass"
+                "your gradients equal cnnlib's, but not the central differences of your own forward pass: "
             )
             message += (
-                f": did you change forward? check_layer on input shape {x.shape}, {len(kernels)} kernels: "
+                f"did you change forward? check_layer on input shape {x.shape}, {len(kernels)} kernels: "
             )
             return CheckResult("fixed layer", "failed", message + errors)
     if result:

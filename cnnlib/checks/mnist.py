@@ -1,5 +1,4 @@
-"""Checkers for notebook 06's exercises: one-hot labels (the original code's preprocessing) and a
-confusion matrix.
+"""Checkers for notebook 06: one-hot labels (the original code's preprocessing) and a confusion matrix.
 
 Labels come with classes in any order (a label's row is its position in ``classes``, not the
 digit itself) and with three classes; outputs come with both sigmoid outputs above 0.5, or both

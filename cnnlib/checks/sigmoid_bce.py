@@ -1,5 +1,4 @@
-"""Checkers for notebook 05's exercises: sigmoid's derivative, BCE's derivative, Reshape's backward,
-and the gradient of sigmoid and BCE taken together.
+"""Checkers for notebook 05: sigmoid's and BCE's derivatives, Reshape's backward, and sigmoid + BCE at once.
 
 The cases include the awkward ones: inputs far out (x = +-40, +-1000), where a naive exp overflows
 and s(x) rounds to exactly 0 or 1; predictions exactly 0 and 1, where an unclipped loss divides by
@@ -9,8 +8,8 @@ right but lets a RuntimeWarning out (overflow, division by zero) fails too, as i
 
 import numpy as np
 
-from cnnlib.activations import sigmoid, sigmoid_prime
-from cnnlib.activations import sigmoid as s
+from cnnlib.activations import sigmoid as s  # s(x), as in the hints
+from cnnlib.activations import sigmoid_prime
 from cnnlib.checks import CheckResult, Exercise, Mistake
 from cnnlib.layers import Reshape
 from cnnlib.losses import EPSILON, binary_cross_entropy_prime, sigmoid_bce_gradient
@@ -38,22 +37,16 @@ SIGMOID_CASES += [(_rng.uniform(-6, 6, (2, 5)),), (np.array([[-1000.0, -40.0, -1
 SIGMOID_MISTAKES = [
     Mistake("that is s(1 + s): the derivative is s(1 - s), with a minus.", lambda x: s(x) * (1 + s(x))),
     Mistake(
-        "that is e^-x / (1 + e^-x) = 1 - s(x): the denominator is squared, "
-        "s' = e^-x / (1 + e^-x)^2 = s(1 - s).",
+        "that is e^-x / (1 + e^-x) = 1 - s(x): the denominator is squared: e^-x / (1 + e^-x)^2 = s(1 - s).",
         lambda x: 1 - s(x),
     ),
-    Mistake(
-        "that is x(1 - x): apply the formula to s(x), not to x: s'(x) = s(x)(1 - s(x)).",
-        lambda x: x * (1 - x),
-    ),
+    Mistake("that is x(1 - x): apply the formula to s(x), not to x: s(x)(1 - s(x)).", lambda x: x * (1 - x)),
     Mistake("that is s(x) itself; the exercise asks for its derivative, s(1 - s).", s),
     Mistake(
         "that is 1 - s^2, tanh's pattern (tanh' = 1 - tanh^2); sigmoid's derivative is s(1 - s).",
         lambda x: 1 - s(x) ** 2,
     ),
-    Mistake(
-        "that is s^2 (1 - s): multiply s by (1 - s) once, s' = s(1 - s).", lambda x: s(x) ** 2 * (1 - s(x))
-    ),
+    Mistake("that is s^2 (1 - s): multiply s by (1 - s) once: s(1 - s).", lambda x: s(x) ** 2 * (1 - s(x))),
 ]
 SIGMOID_ADVICE = (
     "np.exp overflows for large |x| on one side (e^-x below x = -709.78, e^x above 709.78, in "
@@ -77,7 +70,7 @@ def check_sigmoid_prime(learner) -> CheckResult:
     4.2e-18, against float64's s(1 - s) = 0) is right too; a failure on such a case says so.
     """
     result = _SIGMOID_PRIME(learner)
-    if result.status == "failed" and np.any(sigmoid(np.asarray(result.case["args"][0], dtype=float)) == 1.0):
+    if result.status == "failed" and np.any(s(np.asarray(result.case["args"][0], dtype=float)) == 1.0):
         result.message += f"\n  note: {ROUNDED_TO_ONE}"
     return result
 
@@ -86,7 +79,9 @@ _rng = np.random.default_rng(7)
 # a confident wrong answer, exactly 1 (without the clip, 1/0); exact 0 and 1, right and wrong
 BCE_CASES = [(_column(1), _column(0.3)), (_column(0), _column(1.0)), (_column(1, 0), _column(0.8, 0.4))]
 BCE_CASES += [(_column(1, 0, 1), _column(0.9, 0.1, 0.25)), (_column(1, 1, 0, 0), _column(1.0, 0.0, 0.0, 1.0))]
-BCE_CASES += [(_rng.integers(0, 2, s).astype(float), _rng.uniform(0.01, 0.99, s)) for s in [(2, 3), (6, 1)]]
+BCE_CASES += [
+    (_rng.integers(0, 2, sh).astype(float), _rng.uniform(0.01, 0.99, sh)) for sh in [(2, 3), (6, 1)]
+]
 BCE_MISTAKES = [
     Mistake(
         "the clip is missing: at y = 0 or 1 exactly (a saturated sigmoid gives them) 1/y or 1/(1 - y) "
@@ -95,8 +90,7 @@ BCE_MISTAKES = [
     ),
     Mistake(f"{_MEAN}, so each term carries 1/n.", _bce(n=lambda t: 1)),
     Mistake(
-        "the sign is flipped: E grows as y moves away from y*, so for y* = 1 the derivative -1/y is "
-        "negative.",
+        "the sign is flipped: E grows as y moves from y*, so for y* = 1 the derivative -1/y is negative.",
         _bce(lambda t, y: t / y - (1 - t) / (1 - y)),
     ),
     Mistake(
@@ -104,10 +98,7 @@ BCE_MISTAKES = [
         "and the second, for label 0, gives + (1 - y*)/(1 - y).",
         _bce(lambda t, y: -t / y),
     ),
-    Mistake(
-        "the y* term is missing: the first term of E, y* log y, gives - y*/y.",
-        _bce(lambda t, y: (1 - t) / (1 - y)),
-    ),
+    Mistake("the y* term is missing: E's y* log y gives - y*/y.", _bce(lambda t, y: (1 - t) / (1 - y))),
     Mistake(
         "that is the loss, term by term; the exercise asks for its derivative.",
         _bce(lambda t, y: -(t * np.log(y) + (1 - t) * np.log(1 - y))),
@@ -160,11 +151,8 @@ check_reshape_backward = Exercise(
 
 _rng = np.random.default_rng(9)
 COMBINED_CASES = [(_column(1), _column(0.5)), (_column(0), _column(40.0)), (_column(1), _column(-40.0))]
-COMBINED_CASES += [
-    (_column(1, 0), _column(2.0, -1.0)),
-    (_column(1, 0, 0, 1), _column(36.0, 37.0, -50.0, 50.0)),
-]
-COMBINED_CASES += [(_rng.integers(0, 2, s).astype(float), _rng.uniform(-5, 5, s)) for s in [(2, 3), (5, 1)]]
+COMBINED_CASES += [(_column(1, 0), _column(2.0, -1.0)), (_column(1, 0, 0, 1), _column(36, 37, -50, 50))]
+COMBINED_CASES += [(_rng.integers(0, 2, sh) * 1.0, _rng.uniform(-5, 5, sh)) for sh in [(2, 3), (5, 1)]]
 # confidently wrong both ways: s(40) rounds to 1, s(-40) is below the clip
 COMBINED_MISTAKES = [
     Mistake(
@@ -179,11 +167,9 @@ COMBINED_MISTAKES = [
     ),
     Mistake(f"{_MEAN}.", lambda t, x: s(x) - t),
     Mistake(_LEN, lambda t, x: (s(x) - t) / len(t)),
+    Mistake("use the prediction y = s(x), not x itself: (s(x) - y*)/n.", lambda t, x: (x - t) / np.size(t)),
     Mistake(
-        "use the prediction y = s(x), not x itself: dE/dx = (s(x) - y*)/n.", lambda t, x: (x - t) / np.size(t)
-    ),
-    Mistake(
-        "there is an extra factor s'(x) = y(1 - y): it cancels against BCE's denominators, leaving (y - y*)/n.",
+        "there is an extra factor s'(x) = y(1 - y): it cancels BCE's denominators, leaving (y - y*)/n.",
         lambda t, x: sigmoid_prime(x) * (s(x) - t) / np.size(t),
     ),
 ]

@@ -30,12 +30,11 @@ DENSE_CASES = [
 ]
 DENSE_MISTAKES = [  # each returns both values, as the learner's function does; the wrong one tells them apart
     Mistake(
-        "that is W dE/dY: x_i reaches every y_j through w_ji, so dE/dx_i = sum_j w_ji dE/dy_j, "
-        "which is W^T dE/dY.",
+        "that is W dE/dY: x_i reaches every y_j through w_ji, so dE/dx_i = sum_j w_ji dE/dy_j: W^T dE/dY.",
         lambda w, x, g: (w @ g, g @ x.T),
     ),
     Mistake(
-        "dE/dX is a column like X (i, 1), you returned a row: W^T dE/dY.",
+        "dE/dX is a column like X (i, 1), you returned a row: dE/dX = W^T dE/dY.",
         lambda w, x, g: ((w.T @ g).T, g @ x.T),
     ),
     Mistake(
@@ -47,14 +46,10 @@ DENSE_MISTAKES = [  # each returns both values, as the learner's function does; 
         lambda w, x, g: (w.T @ g, x @ g.T),
     ),
     Mistake(
-        "that is dE/dY^T X, a dot product, one number; dE/dW needs one entry per weight: the outer "
-        "product dE/dY X^T.",
+        "that is dE/dY^T X, a dot product, a number; dE/dW has one per weight: the outer product dE/dY X^T.",
         lambda w, x, g: (w.T @ g, g.T @ x),
     ),
-    Mistake(
-        "dE/dw_ji = dE/dy_j x_i involves the input x, not the weights: dE/dY X^T.",
-        lambda w, x, g: (w.T @ g, g @ w),
-    ),
+    Mistake("dE/dw_ji = dE/dy_j x_i involves the input x: dE/dY X^T.", lambda w, x, g: (w.T @ g, g @ w)),
 ]
 DENSE_PARTS = (
     "dE/dX (input_gradient, the first value returned)",
@@ -69,23 +64,14 @@ _rng = np.random.default_rng(2)
 MSE_CASES = [(_rng.integers(0, 2, s).astype(float), _rng.uniform(-1, 1, s)) for s in [(1, 1), (2, 1), (3, 1)]]
 MSE_CASES += [(_rng.integers(0, 2, s).astype(float), _rng.uniform(-1, 1, s)) for s in [(4, 1), (2, 3)]]
 MSE_MISTAKES = [
-    Mistake(
-        "the factor 2 is missing: (y - y*)^2 has the derivative 2 (y - y*).",
-        lambda t, p: (p - t) / np.size(t),
-    ),
+    Mistake("the factor 2 is missing: d/dy (y - y*)^2 = 2 (y - y*).", lambda t, p: (p - t) / np.size(t)),
     Mistake("the division by n is missing: E is a mean, so each term carries 1/n.", lambda t, p: 2 * (p - t)),
     Mistake(
-        "the sign is flipped: E grows when y moves away from y*, so dE/dy = 2 (y - y*) / n, not "
-        "2 (y* - y) / n.",
+        "the sign is flipped: E grows as y leaves y*, so dE/dy = 2 (y - y*) / n, not 2 (y* - y) / n.",
         lambda t, p: 2 * (t - p) / np.size(t),
     ),
-    Mistake(
-        "that is the loss term by term, (y* - y)^2 / n; not its derivative.",
-        lambda t, p: (t - p) ** 2 / np.size(t),
-    ),
-    Mistake(
-        "len counts rows; use np.size (the number of elements) for n.", lambda t, p: 2 * (p - t) / len(t)
-    ),
+    Mistake("that is the loss term by term, (y* - y)^2 / n.", lambda t, p: (t - p) ** 2 / np.size(t)),
+    Mistake("len counts rows; use np.size for n, the number of elements.", lambda t, p: 2 * (p - t) / len(t)),
 ]
 # learner(y_true, y_pred) -> dE/dy = 2 (y - y*) / n, shaped like y_pred
 check_mse_prime = Exercise("MSE derivative", mse_prime, MSE_CASES, MSE_MISTAKES)
@@ -94,15 +80,11 @@ _rng = np.random.default_rng(3)
 TANH_CASES = [(np.array([[0.5]]),), (np.array([[-2.0], [0.0], [1.0]]),), (_rng.uniform(-3, 3, (4, 1)),)]
 TANH_CASES += [(_rng.uniform(-3, 3, (2, 5)),), (np.array([[-20.0, -0.1, 0.1, 20.0]]),)]
 TANH_MISTAKES = [
-    Mistake(
-        "that is 1 - tanh(x): the derivative is 1 - tanh(x)^2, the square matters.", lambda x: 1 - np.tanh(x)
-    ),
+    Mistake("that is 1 - tanh(x): the square is missing, 1 - tanh(x)^2.", lambda x: 1 - np.tanh(x)),
     Mistake("that is tanh(x)^2: the derivative is one minus that, 1 - tanh(x)^2.", lambda x: np.tanh(x) ** 2),
     Mistake("that is 1 - x^2: apply tanh first, then square: 1 - tanh(x)^2.", lambda x: 1 - x**2),
     Mistake("that is 1 - tanh(x^2): square tanh's value, not x: 1 - tanh(x)^2.", lambda x: 1 - np.tanh(x**2)),
-    Mistake(
-        "that is 1 / cosh(x); the derivative is 1 / cosh(x)^2 = 1 - tanh(x)^2.", lambda x: 1 / np.cosh(x)
-    ),
+    Mistake("that is 1 / cosh(x); the derivative is 1/cosh(x)^2 = 1 - tanh(x)^2.", lambda x: 1 / np.cosh(x)),
     Mistake("that is tanh(x) itself; the exercise asks for its derivative, 1 - tanh(x)^2.", np.tanh),
     Mistake("`^` is XOR in Python, not a power; use `**`: np.tanh(x) ** 2.", raises=TypeError, match="xor"),
 ]
