@@ -221,22 +221,20 @@ def test_integers_are_right_where_the_answer_is_whole_and_named_where_it_is_not(
     assert result.status == "failed" and "whole numbers only" in result.message and "int64" in result.message
 
 
-# a known mistake whose answer, on the case where it first fails, is another's: (exercise, the start of its hint)
-SHARED = {
-    ("input gradient", "the padding is wrong")
-}  # kh - 1 zeros on both axes: a valid pass on a 1 x 2 kernel
+# a known mistake whose answer, where it first fails, is another's: (exercise, the start of its hint); here
+# kh - 1 zeros on both axes, a valid pass on a 1 x 2 kernel
+SHARED = {("input gradient", "the padding is wrong")}
 
 
 @pytest.mark.parametrize(
     "check, right", [(check, None) for check in CHECKERS] + [(gradients.check_fixed_layer, Convolutional)]
 )
 def test_every_known_mistake_submitted_as_an_answer_earns_its_own_hint(monkeypatch, check, right):
-    """Cases chosen so that no two mistakes agree where they first fail: a hint then describes the answer it gets."""
+    """Cases where no two mistakes agree where they first fail: a hint then describes the answer it gets."""
     calls = []
 
-    def capture(
-        exercise, _, reference, cases, mistakes=(), **options
-    ):  # the checker's calls, answered rightly
+    # the checker's calls, answered rightly
+    def capture(exercise, _, reference, cases, mistakes=(), **options):
         calls.append((exercise, reference, cases, mistakes, options))
         return check_function(exercise, reference, reference, cases, mistakes, **options)
 

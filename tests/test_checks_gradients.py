@@ -144,7 +144,7 @@ def input_gradient_loops(output_gradient, kernel):
 
 
 def input_gradient_minus_index(output_gradient, kernel):
-    """The chain-rule loop with the kernel's index the wrong way round: k_(m-r)(c-n) instead of k_(r-m)(c-n)."""
+    """The chain-rule loop with the kernel's index the wrong way round: k_(m-r)(c-n), not k_(r-m)(c-n)."""
     (out_h, out_w), (kh, kw) = output_gradient.shape, kernel.shape
     result = np.zeros((out_h + kh - 1, out_w + kw - 1))
     for r, c in np.ndindex(result.shape):
@@ -170,7 +170,7 @@ def padded_by(rows, cols):
         ),
         (lambda g, k: signal.convolve2d(g, k, "valid"), "valid mode shrinks"),
         (lambda g, k: signal.correlate2d(g, k, "valid"), "valid mode shrinks"),
-        # a flip along one axis: the smallest case has a 2 x 2 kernel, where either flip shows (a single row hid one)
+        # a flip along one axis: the smallest case has a 2 x 2 kernel, where either flip shows (a row hid one)
         (lambda g, k: signal.correlate2d(g, k[:, ::-1], "full"), "flipped left to right only"),
         (lambda g, k: signal.correlate2d(g, np.fliplr(k), "full"), "flipped left to right only"),
         (lambda g, k: signal.correlate2d(g, k[::-1], "full"), "flipped upside down only"),

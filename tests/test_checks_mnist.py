@@ -43,10 +43,10 @@ def test_other_right_answers_pass_too():
         lambda labels, classes: (labels[:, None] == np.array(classes)[None, :])[:, :, None] * 1.0
     )
     assert check_confusion_matrix(
-        lambda o, l: np.array(
+        lambda o, y: np.array(
             [
-                [np.sum((l[:, i, 0] == 1) & (o[:, :, 0].argmax(axis=1) == j)) for j in range(l.shape[1])]
-                for i in range(l.shape[1])
+                [np.sum((y[:, i, 0] == 1) & (o[:, :, 0].argmax(axis=1) == j)) for j in range(y.shape[1])]
+                for i in range(y.shape[1])
             ]
         )
     )
@@ -118,22 +118,22 @@ def fancy_index_count(outputs, labels):
     return matrix
 
 
-def _threshold_answer(o, l):
+def _threshold_answer(o, y):
     # predicted "one" when output 1 > 0.5: right only when the two outputs fall on either side of 0.5
     fake = np.stack([o[:, 1] <= 0.5, o[:, 1] > 0.5], axis=1).astype(float)
-    return confusion_matrix(fake, l)
+    return confusion_matrix(fake, y)
 
 
 @pytest.mark.parametrize(
     "wrong, hint",
     [
-        (lambda o, l: confusion_matrix(o, l).T, "your matrix is transposed"),
-        (lambda o, l: confusion_matrix(l, o), "your matrix is transposed"),  # outputs and labels swapped
-        (lambda o, l: confusion_matrix(o, l) / len(o), "do not divide by N"),
+        (lambda o, y: confusion_matrix(o, y).T, "your matrix is transposed"),
+        (lambda o, y: confusion_matrix(y, o), "your matrix is transposed"),  # outputs and labels swapped
+        (lambda o, y: confusion_matrix(o, y) / len(o), "do not divide by N"),
         (fancy_index_count, "Use np.add.at(matrix, (true, predicted), 1), or a loop"),
         (_threshold_answer, "not 'output 1 > 0.5'"),
-        (lambda o, l: confusion_matrix(l, l), "every sample on the diagonal"),
-        (lambda o, l: confusion_matrix(o, l).ravel(), "the shape is wrong"),
+        (lambda o, y: confusion_matrix(y, y), "every sample on the diagonal"),
+        (lambda o, y: confusion_matrix(o, y).ravel(), "the shape is wrong"),
     ],
 )
 def test_confusion_matrix_mistakes_fail_with_their_hint(wrong, hint):
@@ -143,7 +143,7 @@ def test_confusion_matrix_mistakes_fail_with_their_hint(wrong, hint):
 
 
 def test_a_transposed_matrix_is_caught_on_the_smallest_case():
-    result = check_confusion_matrix(lambda o, l: confusion_matrix(o, l).T)
+    result = check_confusion_matrix(lambda o, y: confusion_matrix(o, y).T)
     assert (
         len(result.case["args"][0]) == 1
     )  # one image, read wrongly: [[0, 1], [0, 0]] against [[0, 0], [1, 0]]

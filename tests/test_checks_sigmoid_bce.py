@@ -118,7 +118,7 @@ def test_the_derivative_written_with_exponentials_gives_nan_far_out_and_is_told_
     assert np.isnan(result.case["got"]).any()
     assert "your function also warned: 'overflow encountered in exp'" in result.message
     assert "hint: np.exp overflows for large |x| on one side" in result.message
-    # the case holds x = 40, where 'expected' shows 0 and the formula the true 4.2e-18: the note says both pass
+    # the case holds x = 40, where 'expected' shows 0 and the formula the true 4.2e-18: the note says so
     assert "note: 'expected' is s(1 - s) computed in float64" in result.message
 
 
