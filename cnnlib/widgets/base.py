@@ -107,24 +107,30 @@ class InteractiveFigure:
         finally:
             self._quiet = outer
 
-    def link_play(self, play: widgets.Play, slider: widgets.IntSlider, step=1):
-        """Play moves the slider ``step`` values per frame (a number, or a function giving it now);
-        moving the slider moves Play's position.
+    def link_play(self, play: widgets.Play, slider: widgets.IntSlider | widgets.SelectionSlider, step=1):
+        """Play moves the slider ``step`` positions per frame (a number, or a function giving it now);
+        moving the slider moves Play's position. A position: an IntSlider's value, a SelectionSlider's index.
 
         A frame the kernel cannot draw in time would queue behind the others: after each frame
         Play's interval grows to 1.5 times the time the frame took, if that is longer.
         """
+        trait = "index" if isinstance(slider, widgets.SelectionSlider) else "value"
 
         def frame_step() -> int:
             return step() if callable(step) else step
 
+        def span() -> tuple[int, int]:
+            return (0, len(slider.options) - 1) if trait == "index" else (slider.min, slider.max)
+
         def sync():
+            low, high = span()
             with self.quietly():
-                play.max = math.ceil((slider.max - slider.min + 1) / frame_step()) - 1
-                play.value = (slider.value - slider.min) // frame_step()
+                play.max = math.ceil((high - low + 1) / frame_step()) - 1
+                play.value = (getattr(slider, trait) - low) // frame_step()
 
         def on_play(change):
-            slider.value = min(slider.min + change["new"] * frame_step(), slider.max)
+            low, high = span()
+            setattr(slider, trait, min(low + change["new"] * frame_step(), high))
             play.interval = max(play.interval, 50 * math.ceil(1.5 * self.seconds * 1000 / 50))
 
         self._play_syncs.append(sync)
