@@ -1,306 +1,184 @@
-"""Notebook 05: the step h of a gradient check, and why float32 cannot be checked as finely as float64.
+"""Notebook 05: the relative error of a central-difference gradient check over its step h, log-log.
 
-A central difference ``(f(x + h) - f(x - h)) / 2h`` errs in two ways. **Truncation**: Taylor's
-series leaves out a term of about ``f''' h^2 / 6``, so a large h errs like ``h^2``. **Round-off**:
-f's values carry a relative error of about eps (the dtype's machine epsilon); subtracting two
-close values keeps that absolute error and dividing by 2h magnifies it, so a small h errs like
-``eps / h``. The best h sits between, near ``eps^(1/3)``.
-
-``GradientProblem`` is a small function with its exact gradient; ``errors(dtype, hs)`` gives the
-relative error of central differences over many steps. ``StepSize`` plots that curve (log-log)
-with a slider for h and a toggle for the dtype.
+``StepSize`` draws the curves of ``cnnlib.gradcheck``'s problems (``FUNCTIONS``) in float64 and float32,
+with a slider for h, a menu for the function and a toggle for the dtype.
 """
 
-import copy
-from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 
 import ipywidgets as widgets
 import numpy as np
 
-from cnnlib.activations import Sigmoid
-from cnnlib.gradcheck import numerical_gradient, relative_error
-from cnnlib.layers import Dense, Layer
-from cnnlib.network import predict
-from cnnlib.widgets.base import FigureWidget
+from cnnlib import gradcheck
+from cnnlib.gradcheck import DTYPES, FUNCTIONS, STEPS, best_step, make_problem, relative_error
+from cnnlib.plotting import EARLIER_RUN, cell_fontsize
+from cnnlib.widgets.base import InteractiveFigure, View
 
-SEED = 5
-DTYPES = {"float64": np.float64, "float32": np.float32}
-EXPONENTS = np.arange(-12, 0.01, 0.25)  # h from 1e-12 to 1, four steps a decade: the slider's stops
-STEPS = 10.0**EXPONENTS
 FLOOR = 1e-17  # a relative error of exactly 0 is drawn here (a log axis has no 0)
 COLOURS = {"float64": "#1f77b4", "float32": "#d95f02"}
+INLINE = {"description_width": "initial", "button_width": "90px"}  # names at their own width, compact buttons
 LINEAR_BELOW = 1e-8  # a fitted truncation constant this small means: no curvature, no truncation error
+# the numbers beside the plot: those h leaves alone (NUMBERS) and, over its blank lines, those h changes
+NUMBERS = """
 
 
-def _sigmoid_points(rng):
-    return [Sigmoid()], np.linspace(-3, 3, 8).reshape(8, 1)
+dE/dx at the first inputs
+analytic
+{analytic}
 
+best on the curve {best_error:.1e}
+           at h = {best_h:.1e}
 
-def _dense_sigmoid(rng):
-    return [Dense(4, 3, rng=rng), Sigmoid()], rng.standard_normal((4, 1))
-
-
-def _two_layers(rng):
-    return [Dense(4, 3, rng=rng), Sigmoid(), Dense(3, 2, rng=rng), Sigmoid()], rng.standard_normal((4, 1))
-
-
-def _dense(rng):
-    return [Dense(4, 3, rng=rng)], rng.standard_normal((4, 1))
-
-
-# name: builder(rng) -> (layers, x); each is checked for dE/dX with E = sum(R * output), R random
-FUNCTIONS: dict[str, Callable] = {
-    "sigmoid at 8 points in [-3, 3]": _sigmoid_points,
-    "Dense(4, 3) → Sigmoid": _dense_sigmoid,
-    "Dense(4, 3) → Sigmoid → Dense(3, 2) → Sigmoid": _two_layers,
-    "Dense(4, 3) alone (linear)": _dense,
-}
-
-
-def _cast(network: Sequence[Layer], dtype) -> list[Layer]:
-    """A copy of the layers with every parameter in ``dtype`` (cnnlib names attributes as parameters)."""
-    network = copy.deepcopy(list(network))
-    for layer in network:
-        for name, parameter in layer.parameters().items():
-            setattr(layer, name, parameter.astype(dtype))
-    return network
+ε^(1/3) = {third:.0e}
+ε^(2/3) = {two_thirds:.0e}{linear}"""
+AT_H = "h = {h:.1e}\nrelative error {error:.1e}"
+NUMERICAL = "\n\n\n\nnumerical\n{numeric}"
 
 
 @dataclass
-class GradientProblem:
-    """A function E(x) = sum(R * network(x)) and its exact gradient dE/dX, to test central differences on.
+class StepSizeCheck:
+    """A central-difference check at step h, beside its curves: dtype name -> errors over STEPS.
 
-    network: the layers, float64; x: (inputs, 1) float64; upstream: R, shaped like the output;
-    analytic: dE/dX from the layers' own ``gradients``, computed in float64 (shape of x).
+    numeric: dE/dX at h in ``dtype``, shaped like problem.x; error: its relative error; best_h, best_error:
+    the minimum of ``dtype``'s curve; truncation: c in c h^2, fitted on float64 at h = 0.01 (no round-off
+    there); epsilon: ``dtype``'s machine epsilon; unmoved: how many inputs x + h leaves unchanged.
     """
 
-    name: str
-    network: list
-    x: np.ndarray
-    upstream: np.ndarray
-    analytic: np.ndarray
+    problem: gradcheck.GradientProblem
+    dtype: str
+    h: float
+    curves: dict
+    numeric: np.ndarray
+    error: float
+    best_h: float
+    best_error: float
+    truncation: float
+    epsilon: float
+    unmoved: int
 
-    def numerical(self, dtype, h: float) -> np.ndarray:
-        """dE/dX by central differences with step h, every array (and so every operation) in ``dtype``."""
-        return self.numerical_all(dtype, [h])[0]
-
-    def numerical_all(self, dtype, hs: Sequence[float]) -> list[np.ndarray]:
-        """The numerical gradient for each step in ``hs``; the network is cast once."""
-        dtype = _dtype(dtype)
-        network, x, upstream = _cast(self.network, dtype), self.x.astype(dtype), self.upstream.astype(dtype)
-        return [numerical_gradient(lambda: np.sum(upstream * predict(network, x)), x, float(h)) for h in hs]
-
-    def errors(self, dtype, hs: Sequence[float] = STEPS) -> np.ndarray:
-        """Relative error |a - n| / (|a| + |n|) of the central difference at each step h: shape (len(hs),).
-
-        Where x + h rounds back to x for every input, the difference is exactly 0 and so is the
-        numerical gradient: the relative error is then 1 (never NaN).
-        """
-        return np.array(
-            [
-                relative_error(self.analytic, numeric.astype(np.float64))
-                for numeric in self.numerical_all(dtype, hs)
-            ]
-        )
-
-    def unmoved(self, dtype, h: float) -> int:
-        """How many inputs x + h leaves unchanged in ``dtype``: too small a step to register."""
-        x = self.x.astype(_dtype(dtype))
-        return int(np.sum(x + float(h) == x))
+    @property
+    def linear(self) -> bool:
+        """No curvature, so no truncation error: only round-off is left."""
+        return self.truncation < LINEAR_BELOW
 
 
-def make_problem(name: str) -> GradientProblem:
-    """The problem named ``name`` in FUNCTIONS, built from a fixed seed: the same numbers every time."""
-    if name not in FUNCTIONS:
-        raise ValueError(f"function must be one of {list(FUNCTIONS)}, got {name!r}")
-    rng = np.random.default_rng(SEED)
-    network, x = FUNCTIONS[name](rng)
-    upstream = rng.standard_normal(np.shape(predict(network, x)))
-    gradient = upstream
-    for layer in reversed(network):  # forward has just run: each layer holds its input
-        gradient, _ = layer.gradients(gradient)
-    return GradientProblem(name, network, x, upstream, gradient)
+def step_size_check(problem: gradcheck.GradientProblem, dtype: str, h: float, curves: dict | None = None):
+    """The check of ``problem`` in ``dtype`` at step h; ``curves`` are computed unless given."""
+    curves = curves or {name: problem.errors(name) for name in DTYPES}
+    numeric, (best_h, best_error) = problem.numerical(dtype, h), best_step(STEPS, curves[dtype])
+    error = relative_error(problem.analytic, numeric.astype(np.float64))
+    truncation = float(curves["float64"][np.argmin(np.abs(STEPS - 1e-2))] / 1e-4)
+    epsilon, unmoved = float(np.finfo(DTYPES[dtype]).eps), problem.unmoved(dtype, h)
+    return StepSizeCheck(
+        problem, dtype, h, curves, numeric, error, best_h, best_error, truncation, epsilon, unmoved
+    )
 
 
-def best_step(hs: Sequence[float], errors: Sequence[float]) -> tuple[float, float]:
-    """The step with the smallest error on the curve, and that error."""
-    index = int(np.argmin(errors))
-    return float(hs[index]), float(errors[index])
+class StepSizeView(View):
+    """The error curves with their guides c h^2 and eps/h, and the numbers at h beside them."""
+
+    def __init__(self, figure, state: StepSizeCheck):
+        super().__init__(figure, state)
+        self.ax, text_ax = figure.subplots(1, 2, width_ratios=[2.2, 1])
+        plot, self.key = self.ax.loglog, None
+        (self.other_line,) = plot([], [], "--", color=EARLIER_RUN, linewidth=1.2)
+        (self.line,) = plot([], [], "-", linewidth=2)
+        (self.truncation_guide,) = plot(STEPS, STEPS, ":", color="0.25", linewidth=1.3)
+        (self.round_off_guide,) = plot(STEPS, STEPS, "-.", color="0.55", linewidth=1.2)
+        (self.best_marker,) = plot([], [], "*", color="gold", markersize=16, markeredgecolor="black")
+        style = {"color": "black", "markersize": 9, "markerfacecolor": "white", "markeredgewidth": 2}
+        (self.marker,) = plot([], [], "o", label="h on the slider", **style)
+        self.ax.set(xlim=(STEPS[0] / 2, STEPS[-1] * 2), ylim=(FLOOR / 3, 5), xlabel="step h (log scale)")
+        self.ax.set(ylabel="relative error of the numerical gradient")
+        self.ax.grid(True, which="major", alpha=0.3)
+        text_ax.axis("off")
+        style = dict(va="top", family="monospace", fontsize=cell_fontsize(), transform=text_ax.transAxes)
+        self.numbers, self.at_h, self.numerical = (text_ax.text(x, 1, "", **style) for x in (0, 0, 0.52))
+        self.dynamic = [self.marker, self.at_h, self.numerical]
+
+    def background(self, state):
+        return state.problem.name, state.dtype
+
+    def draw(self, state):
+        if self.background(state) != self.key:  # the curves, guides and legend of a function and dtype
+            self.key, other = self.background(state), "float32" if state.dtype == "float64" else "float64"
+            curve, compared = (np.maximum(state.curves[name], FLOOR) for name in (state.dtype, other))
+            self.line.set(
+                data=(STEPS, curve), color=COLOURS[state.dtype], label=f"{state.dtype}: relative error"
+            )
+            self.other_line.set(data=(STEPS, compared), label=f"{other}, for comparison")
+            truncation, c = f"truncation ≈ c·h², c = {state.truncation:.2g}", state.truncation
+            self.truncation_guide.set(ydata=c * STEPS**2, label=truncation, visible=not state.linear)
+            round_off = f"round-off ≈ ε/h, ε = {state.epsilon:.1e}"
+            self.round_off_guide.set(ydata=state.epsilon / STEPS, label=round_off)
+            best = f"best h on the curve: {state.best_h:.1e}"
+            self.best_marker.set(data=([state.best_h], [max(state.best_error, FLOOR)]), label=best)
+            guides = [self.round_off_guide] if state.linear else [self.truncation_guide, self.round_off_guide]
+            handles = [self.line, self.other_line, *guides, self.best_marker, self.marker]
+            self.ax.legend(handles=handles, loc="lower left", framealpha=0.9, fontsize="small")
+            self.ax.set_title(f"{state.problem.name}\ncentral differences in {state.dtype}")
+            analytic = "\n".join(f"{a: .10f}" for a in state.problem.analytic.ravel()[:4])
+            linear = "\n(linear: no h² term)" if state.linear else ""
+            powers = {"third": state.epsilon ** (1 / 3), "two_thirds": state.epsilon ** (2 / 3)}
+            self.numbers.set_text(NUMBERS.format(**vars(state), analytic=analytic, linear=linear, **powers))
+        self.at_h.set_text(AT_H.format(h=state.h, error=state.error))
+        numeric = "\n".join(f"{n: .10f}" for n in state.numeric.ravel()[:4].astype(np.float64))
+        self.numerical.set_text(NUMERICAL.format(numeric=numeric))
+        self.marker.set_data([state.h], [max(state.error, FLOOR)])
 
 
-def _dtype(dtype):
-    if isinstance(dtype, str):
-        if dtype not in DTYPES:
-            raise ValueError(f"dtype must be one of {list(DTYPES)}, got {dtype!r}")
-        return DTYPES[dtype]
-    if np.dtype(dtype) not in (np.dtype(np.float64), np.dtype(np.float32)):
-        raise ValueError(f"dtype must be float64 or float32, got {np.dtype(dtype)}")
-    return np.dtype(dtype).type
-
-
-class StepSize(FigureWidget):
+class StepSize(InteractiveFigure):
     """The relative error of a central-difference gradient check over the step h, log-log.
 
     function: a name in FUNCTIONS; dtype: "float64" or "float32"; h: the step marked at first,
-    between 1e-12 and 1. State after each update: ``problem``, ``curves`` (dtype name -> errors over
-    ``hs``), ``h``, ``numeric`` (the gradient at h), ``error`` (its relative error), ``best_h`` and
-    ``best_error`` (the curve's minimum for the chosen dtype), ``truncation_constant`` (c in c h^2).
+    between 1e-12 and 1. ``state`` is the ``StepSizeCheck`` shown.
     """
 
-    def __init__(
-        self, function: str = "sigmoid at 8 points in [-3, 3]", dtype: str = "float64", h: float = 1e-5
-    ):
-        if function not in FUNCTIONS:
-            raise ValueError(f"function must be one of {list(FUNCTIONS)}, got {function!r}")
-        if dtype not in DTYPES:
-            raise ValueError(f"dtype must be one of {list(DTYPES)}, got {dtype!r}")
-        if not (isinstance(h, (int, float)) and STEPS[0] <= h <= STEPS[-1]):
+    def __init__(self, function: str = "sigmoid at 8 points in [-3, 3]", dtype="float64", h: float = 1e-5):
+        if not (isinstance(h, int | float) and STEPS[0] <= h <= STEPS[-1]):
             raise ValueError(f"h must be a number between {STEPS[0]:g} and {STEPS[-1]:g}, got {h!r}")
-        super().__init__(figsize=(10.5, 4.4))
-        self.hs = STEPS
-        self._cache: dict[tuple[str, str], np.ndarray] = {}
-        self.function = widgets.Dropdown(
-            options=list(FUNCTIONS),
-            value=function,
-            description="function",
-            layout=widgets.Layout(width="460px"),
-        )
-        self.dtype = widgets.ToggleButtons(
-            options=list(DTYPES),
-            value=dtype,
-            description="dtype",
-            style={"description_width": "initial", "button_width": "90px"},
-        )
-        self.slider = widgets.FloatLogSlider(
-            value=h,
-            base=10,
-            min=EXPONENTS[0],
-            max=EXPONENTS[-1],
-            step=0.25,
-            description="step h",
-            readout_format=".1e",
-            continuous_update=True,
-            layout=widgets.Layout(width="520px"),
-        )
-        self._build_figure()
-        for control in (self.function, self.dtype, self.slider):
-            control.observe(self.update, names="value")
-        self.widget = widgets.VBox(
-            [widgets.HBox([self.function, self.dtype]), self.slider, self.message, self.image]
-        )
-        self.update()  # laid out once (constrained), then frozen: moving the slider only redraws the data
-        self.figure.set_layout_engine("none")
+        self.problems = {}  # function name -> the problem and its curves, computed once
+        self.check(function, dtype, h)  # refuses an unknown function or dtype, before any control is made
+        super().__init__(figsize=(10.5, 4.4), presentation_figsize=(11, 6))
+        self.function = widgets.Dropdown(options=list(FUNCTIONS), value=function, description="function")
+        self.function.layout.width = "460px"
+        self.dtype = widgets.ToggleButtons(options=list(DTYPES), value=dtype, description="dtype")
+        self.dtype.style = INLINE
+        self.slider = widgets.FloatLogSlider(value=h, min=-12, max=0, step=0.25, description="step h")
+        self.slider.readout_format, self.slider.layout.width = ".1e", "520px"
+        self.show_controls([self.function, self.dtype], self.slider)
+        self.watch(self.function, self.dtype, self.slider)
+        self.refresh()
 
-    def curve(self, function: str, dtype: str) -> np.ndarray:
-        """The errors over ``hs`` for a function and dtype, computed once and kept."""
-        key = (function, dtype)
-        if key not in self._cache:
-            problem = self.problem if self.problem.name == function else make_problem(function)
-            self._cache[key] = problem.errors(dtype, self.hs)
-        return self._cache[key]
+    def check(self, function: str, dtype: str, h: float) -> StepSizeCheck:
+        if function not in self.problems:
+            problem = make_problem(function)
+            self.problems[function] = problem, {name: problem.errors(name) for name in DTYPES}
+        problem, curves = self.problems[function]
+        return step_size_check(problem, dtype, h, curves)
 
-    def _build_figure(self):
-        self.problem = make_problem(self.function.value)
-        self.ax, self.text_ax = self.figure.subplots(1, 2, width_ratios=[2.3, 1])
-        ax = self.ax
-        (self.other_line,) = ax.loglog([], [], "--", color="0.6", linewidth=1.2)
-        (self.line,) = ax.loglog([], [], "-", linewidth=2)
-        (self.truncation_guide,) = ax.loglog([], [], ":", color="0.25", linewidth=1.3)
-        (self.round_off_guide,) = ax.loglog([], [], "-.", color="0.55", linewidth=1.2)
-        (self.best_marker,) = ax.loglog(
-            [], [], "*", color="gold", markersize=16, markeredgecolor="black", zorder=4
-        )
-        (self.marker,) = ax.loglog(
-            [], [], "o", color="black", markersize=9, markerfacecolor="white", markeredgewidth=2, zorder=5
-        )
-        ax.set_xlim(10 ** (EXPONENTS[0] - 0.3), 10 ** (EXPONENTS[-1] + 0.3))
-        ax.set_ylim(FLOOR / 3, 5)
-        ax.set_xlabel("step h (log scale)")
-        ax.set_ylabel("relative error of the numerical gradient")
-        ax.grid(True, which="major", alpha=0.3)
-        self.text_ax.axis("off")
-        self.text = self.text_ax.text(
-            0, 1, "", va="top", ha="left", family="monospace", fontsize=9, transform=self.text_ax.transAxes
-        )
+    def compute(self) -> StepSizeCheck:
+        state = self.check(self.function.value, self.dtype.value, self.slider.value)
+        self.say(_note(state))
+        return state
 
-    def update(self, change=None):
-        if change is not None and change["owner"] is self.function:
-            self.problem = make_problem(self.function.value)
-        name, dtype, other = (
-            self.function.value,
-            self.dtype.value,
-            "float32" if self.dtype.value == "float64" else "float64",
+    def make_view(self, figure, state):
+        return StepSizeView(figure, state)
+
+
+def _note(state: StepSizeCheck) -> str:
+    """Why the numerical gradient is 0 (a step too small for the dtype), or why a linear curve has no V."""
+    every, size = state.unmoved == state.problem.x.size, state.problem.x.size
+    if state.unmoved:
+        return (
+            f"h = {state.h:.1e} is too small for {state.dtype} at "
+            f"{'every input' if every else f'{state.unmoved} of the {size} inputs'}: x + h rounds back to x, "
+            f"so f(x + h) - f(x - h) is exactly 0 there and so is the numerical gradient"
+            f"{' (relative error 1)' if every else ''}."
         )
-        self.h = float(self.slider.value)
-        self.curves = {key: self.curve(name, key) for key in DTYPES}
-        self.numeric = self.problem.numerical(dtype, self.h)
-        self.error = relative_error(self.problem.analytic, self.numeric.astype(np.float64))
-        self.best_h, self.best_error = best_step(self.hs, self.curves[dtype])
-        # c in c h^2, fitted where float64's round-off is negligible: c h^2 at h = 0.01
-        self.truncation_constant = float(self.curves["float64"][np.argmin(np.abs(EXPONENTS + 2))] / 1e-4)
-        self.epsilon = float(np.finfo(DTYPES[dtype]).eps)
-
-        drawn = lambda errors: np.maximum(errors, FLOOR)  # noqa: E731 (0 cannot sit on a log axis)
-        self.line.set_data(self.hs, drawn(self.curves[dtype]))
-        self.line.set_color(COLOURS[dtype])
-        self.line.set_label(f"{dtype}: relative error")
-        self.other_line.set_data(self.hs, drawn(self.curves[other]))
-        self.other_line.set_label(f"{other}, for comparison")
-        linear = self.truncation_constant < LINEAR_BELOW
-        self.truncation_guide.set_data(self.hs, self.truncation_constant * self.hs**2)
-        self.truncation_guide.set_visible(not linear)
-        self.truncation_guide.set_label(f"truncation ≈ c·h², c = {self.truncation_constant:.2g}")
-        self.round_off_guide.set_data(self.hs, self.epsilon / self.hs)
-        self.round_off_guide.set_label(f"round-off ≈ ε/h, ε = {self.epsilon:.1e}")
-        self.best_marker.set_data([self.best_h], [max(self.best_error, FLOOR)])
-        self.best_marker.set_label(f"best h on the curve: {self.best_h:.1e}")
-        self.marker.set_data([self.h], [max(self.error, FLOOR)])
-        self.marker.set_label(f"h = {self.h:.1e} (slider)")
-        handles = [self.line, self.other_line, self.round_off_guide, self.best_marker, self.marker]
-        if not linear:
-            handles.insert(2, self.truncation_guide)
-        self.ax.legend(handles=handles, loc="lower left", fontsize=8, framealpha=0.9)
-        self.ax.set_title(
-            f"{name}\ncentral differences in {dtype}: h = {self.h:.1e} gives error {self.error:.1e}"
+    if state.linear:
+        return (
+            "A linear function has no curvature, so the central difference has no truncation error: "
+            "only round-off is left, and the larger h, the smaller it is."
         )
-        self.text.set_text(self._numbers_text(dtype, linear))
-
-        unmoved, size = self.problem.unmoved(dtype, self.h), self.problem.x.size
-        if unmoved:
-            which = "every input" if unmoved == size else f"{unmoved} of the {size} inputs"
-            self.say(
-                f"h = {self.h:.1e} is too small for {dtype} at {which}: x + h rounds back to x, "
-                f"so f(x + h) - f(x - h) is exactly 0 there and so is the numerical gradient"
-                + (" (relative error 1)." if unmoved == size else ".")
-            )
-        elif linear:
-            self.say(
-                "A linear function has no curvature, so the central difference has no truncation error: "
-                "only round-off is left, and the larger h, the smaller it is."
-            )
-        else:
-            self.say("")
-        self.show_figure()
-
-    def _numbers_text(self, dtype, linear):
-        analytic, numeric = self.problem.analytic.ravel(), self.numeric.ravel().astype(np.float64)
-        rows = [
-            f"{dtype}, h = {self.h:.1e}",
-            "",
-            "dE/dx for the first inputs:",
-            f"{'analytic':>14} {'numerical':>14}",
-        ]
-        rows += [f"{a:14.10f} {n:14.10f}" for a, n in zip(analytic[:4], numeric[:4])]
-        rows += [
-            "",
-            f"relative error  {self.error:.1e}",
-            f"best on curve   {self.best_error:.1e}",
-            f"   at h =       {self.best_h:.1e}",
-            "",
-            f"ε^(1/3) = {self.epsilon ** (1 / 3):.0e}",
-            f"ε^(2/3) = {self.epsilon ** (2 / 3):.0e}",
-        ]
-        if linear:
-            rows.append("(linear: no h² term)")
-        return "\n".join(rows)
+    return ""
