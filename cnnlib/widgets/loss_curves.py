@@ -1,241 +1,218 @@
 """Notebook 05: the sigmoid and its derivative over x; binary cross-entropy and its derivative over y.
 
-``LossCurves`` shows three panels, each with a marker that follows a control:
-the sigmoid s(x) and s'(x) = s(1 - s) with a slider for x; the loss E(y) for one prediction y of a
-true label y* (0 or 1), with a slider for y; and dE/dy, on a linear axis or its size on a log axis. The
-values are cnnlib's own (``cnnlib.activations``, ``cnnlib.losses``, with the original code's clip), for one
-output (n = 1).
+``LossCurves`` marks s(x) and s'(x) at a chosen x, and the loss E and dE/dy (on a linear axis, or its
+size on a log one) at a prediction y for a true label y*. The values are cnnlib's own, with the original
+code's clip, for one output (n = 1).
 """
+
+from dataclasses import dataclass
+from numbers import Real
 
 import ipywidgets as widgets
 import numpy as np
 
 from cnnlib.activations import sigmoid, sigmoid_prime
 from cnnlib.losses import EPSILON, binary_cross_entropy, binary_cross_entropy_prime
-from cnnlib.widgets.base import FigureWidget
+from cnnlib.plotting import CLASS_COLOURS
+from cnnlib.widgets.base import InteractiveFigure, View
 
 X_RANGE = (-10.0, 10.0)
+SCALES = ("linear", "log")
 LOSS_TOP = 5.0  # the loss axis stops here; beyond it the marker sits on the edge, its value in the title
 LINEAR_LIMIT = 12.0  # the gradient's linear axis spans -12 to 12
 LOG_LIMITS = (0.5, 1e16)  # |dE/dy| is at least 1, and the clip keeps it below 1/EPSILON, about 1e15
 INLINE = {"description_width": "initial", "button_width": "90px"}  # names at their own width, compact buttons
-COLOURS = {"s": "#1f77b4", "s_prime": "#d95f02", "loss": "#7b3294", "gradient": "#008837"}
+COLOURS = {"s": "#1f77b4", "s_prime": "#d95f02"}
 
 
-def bce(label: float, y: float) -> float:
-    """cnnlib's binary cross-entropy of one prediction y for the label y* (n = 1), clipped as in the original code."""
-    return float(binary_cross_entropy(np.array([[label]], dtype=float), np.array([[y]], dtype=float)))
+def bce_each(label: int, ys) -> tuple[np.ndarray, np.ndarray]:
+    """cnnlib's E and dE/dy for each prediction in ``ys`` alone (n = 1), clipped as in the original code.
 
-
-def bce_prime(label: float, y: float) -> float:
-    """cnnlib's dE/dy for one prediction (n = 1), clipped as in the original code."""
-    return float(
-        binary_cross_entropy_prime(np.array([[label]], dtype=float), np.array([[y]], dtype=float))[0, 0]
-    )
+    ys: (m,) predictions in [0, 1]; returns the losses and the derivatives, (m,) each.
+    """
+    cases = [([[label]], [[y]]) for y in ys]
+    losses = np.array([binary_cross_entropy(*case) for case in cases], dtype=float)
+    return losses, np.array([binary_cross_entropy_prime(*case)[0, 0] for case in cases], dtype=float)
 
 
 def prediction_grid() -> np.ndarray:
-    """Predictions y from 0 to 1: even steps, plus points crowding both ends (down to 1e-15 from 0 and 1).
+    """Predictions y from 0 to 1, (m,): even steps, and points crowding both ends down to 1e-15 from them.
 
     The ends are where the loss and its derivative run off to infinity (and the clip stops them),
     so the grid reaches them through y = s(t) for t evenly spaced in [-34.5, 34.5].
     """
-    return np.unique(
-        np.concatenate([[0.0, 1.0], np.linspace(0, 1, 201), sigmoid(np.linspace(-34.5, 34.5, 231))])
-    )
+    ends = sigmoid(np.linspace(-34.5, 34.5, 231))
+    return np.unique(np.concatenate([[0.0, 1.0], np.linspace(0, 1, 201), ends]))
 
 
-class LossCurves(FigureWidget):
-    """Sigmoid, binary cross-entropy and their derivatives, each with a marker at the chosen point.
+@dataclass
+class CurvePoints:
+    """The points marked: x with s(x) and s'(x); a label y* and a prediction y with E and dE/dy (n = 1)."""
 
-    x: where the sigmoid is marked, in X_RANGE; label: the true label y*, 0 or 1; y: the prediction
-    marked on the loss, in [0, 1] (0 and 1 included: the original code's clip then shows); scale: "linear" for
-    dE/dy on a linear axis, or "log" for its size |dE/dy| on a log axis (its sign is the label's). State after each update: ``x``, ``s``, ``s_prime``,
-    ``label``, ``y``, ``loss``, ``gradient`` (cnnlib's values, n = 1) and ``clipped`` (y was 0 or 1).
+    x: float
+    s: float
+    s_prime: float
+    label: int
+    y: float
+    loss: float
+    gradient: float
+    scale: str
+
+    @property
+    def clipped(self) -> bool:
+        """y is exactly 0 or 1: the original code's clip decides E and dE/dy."""
+        return self.y in (0.0, 1.0)
+
+
+def curve_points(x: float, label: int, y: float, scale: str = "linear") -> CurvePoints:
+    """The points for x in X_RANGE, label 0 or 1, y in [0, 1] and scale in SCALES; a clear error otherwise."""
+    if not (_is_number(x) and X_RANGE[0] <= x <= X_RANGE[1]):
+        raise ValueError(f"x must be a number between {X_RANGE[0]:g} and {X_RANGE[1]:g}, got {x!r}")
+    if label not in (0, 1):
+        raise ValueError(f"label must be 0 or 1 (the true class), got {label!r}")
+    if not (_is_number(y) and 0 <= y <= 1):
+        raise ValueError(f"y must be a prediction between 0 and 1, got {y!r}")
+    if scale not in SCALES:
+        raise ValueError(f"scale must be one of {list(SCALES)}, got {scale!r}")
+    (loss,), (gradient,) = bce_each(label, [y])
+    s, s_prime = float(sigmoid(x)), float(sigmoid_prime(x))
+    return CurvePoints(float(x), s, s_prime, int(label), float(y), float(loss), float(gradient), scale)
+
+
+class LossCurvesView(View):
+    """Three panels in a row, or the sigmoid beside loss over gradient (two rows, for a projector).
+
+    Both labels' curves are drawn thin, in their class colours; the true label's is drawn over, thick.
     """
 
-    SCALES = ("linear", "log")
-
-    def __init__(self, x: float = 2.0, label: int = 1, y: float = 0.3, scale: str = "linear"):
-        if not (_is_number(x) and X_RANGE[0] <= x <= X_RANGE[1]):
-            raise ValueError(f"x must be a number between {X_RANGE[0]:g} and {X_RANGE[1]:g}, got {x!r}")
-        if label not in (0, 1):
-            raise ValueError(f"label must be 0 or 1 (the true class), got {label!r}")
-        if not (_is_number(y) and 0 <= y <= 1):
-            raise ValueError(f"y must be a prediction between 0 and 1, got {y!r}")
-        if scale not in self.SCALES:
-            raise ValueError(f"scale must be one of {list(self.SCALES)}, got {scale!r}")
-        super().__init__(figsize=(13, 4.1))
-        self.x_slider = widgets.FloatSlider(
-            value=x,
-            min=X_RANGE[0],
-            max=X_RANGE[1],
-            step=0.1,
-            description="x",
-            readout_format=".1f",
-            layout=widgets.Layout(width="420px"),
-        )
-        self.label_buttons = widgets.ToggleButtons(
-            options=[("y* = 0", 0), ("y* = 1", 1)], value=int(label), description="true label", style=INLINE
-        )
-        self.y_slider = widgets.FloatSlider(
-            value=y,
-            min=0.0,
-            max=1.0,
-            step=0.01,
-            description="prediction y",
-            readout_format=".2f",
-            style={"description_width": "initial"},
-            layout=widgets.Layout(width="420px"),
-        )
-        self.scale_buttons = widgets.ToggleButtons(
-            options=list(self.SCALES), value=scale, description="dE/dy axis", style=INLINE
-        )
-        self._build_figure()
-        for control in (self.x_slider, self.label_buttons, self.y_slider, self.scale_buttons):
-            control.observe(self.update, names="value")
-        self.widget = widgets.VBox(
-            [
-                widgets.HBox([self.x_slider]),
-                widgets.HBox([self.y_slider, self.label_buttons]),
-                self.scale_buttons,
-                self.message,
-                self.image,
-            ]
-        )
-        self.update()  # laid out once (constrained), then frozen: moving a slider only redraws the data
-        self.figure.set_layout_engine("none")
-
-    def _build_figure(self):
-        self.sigmoid_ax, self.loss_ax, self.gradient_ax = self.figure.subplots(1, 3)
-        xs = np.linspace(*X_RANGE, 401)
-        ax = self.sigmoid_ax
+    def __init__(self, figure, state: CurvePoints, rows: int = 1):
+        super().__init__(figure, state)
+        layout = [["s", "loss", "gradient"]] if rows == 1 else [["s", "loss"], ["s", "gradient"]]
+        self.axes, self.key, self.marks, self.numbers = figure.subplot_mosaic(layout), None, {}, {}
+        ys = prediction_grid()
+        self.curves = {label: (ys, *bce_each(label, ys)) for label in (0, 1)}
+        xs, ax = np.linspace(*X_RANGE, 401), self.axes["s"]
         ax.plot(xs, sigmoid(xs), color=COLOURS["s"], linewidth=2, label=r"$s(x) = 1/(1+e^{-x})$")
         ax.plot(xs, sigmoid_prime(xs), color=COLOURS["s_prime"], linewidth=2, label=r"$s'(x) = s(1-s)$")
         ax.axhline(0.25, color="0.6", linestyle=":", linewidth=1, label=r"$1/4$, the largest $s'$")
-        self.x_line = ax.axvline(0, color="0.4", linewidth=0.8)
-        (self.s_marker,) = ax.plot([], [], "o", color=COLOURS["s"], markersize=8, markeredgecolor="black")
-        (self.s_prime_marker,) = ax.plot(
-            [], [], "o", color=COLOURS["s_prime"], markersize=8, markeredgecolor="black"
+        ax.set(
+            xlim=X_RANGE,
+            xticks=range(-10, 11, 5),
+            ylim=(-0.04, 1.04),
+            title="the sigmoid and its derivative\n ",
         )
-        ax.set(xlim=X_RANGE, ylim=(-0.04, 1.04), xlabel="$x$ (the input of the sigmoid)")
-        ax.legend(loc="upper left", fontsize=8)
-        ax.grid(True, alpha=0.3)
+        ax.set_xlabel("$x$ (the input of the sigmoid)")
+        ax.legend(loc="upper left", fontsize="small")
+        loss_ax, self.gradient_ax = self.axes["loss"], self.axes["gradient"]
+        loss_ax.set(ylim=(0, LOSS_TOP), ylabel="loss $E$", title="binary cross-entropy\n ")
+        self.gradient_ax.axhline(0, color="0.6", linewidth=0.8)
+        self.gradient_lines, thin = {}, {"linewidth": 1.2, "alpha": 0.6}
+        for label, (loss, derivative) in enumerate([("-\\log(1-y)", "1/(1-y)"), ("-\\log y", "-1/y")]):
+            colour, name = CLASS_COLOURS[label], f"$y^* = {label}$: "
+            loss_ax.plot(ys, self.curves[label][1], color=colour, label=f"{name}${loss}$", **thin)
+            (line,) = self.gradient_ax.plot([], [], color=colour, label=f"{name}${derivative}$", **thin)
+            self.gradient_lines[label] = line
+        legend = {"fontsize": "small", "title": "thick: the true label", "title_fontsize": "small"}
+        for ax in (loss_ax, self.gradient_ax):
+            ax.set(xlim=(-0.02, 1.02), xlabel="prediction $y$")
+            ax.legend(loc="upper center", **legend)
+        (self.loss_line,) = loss_ax.plot([], [], linewidth=2.5)
+        (self.gradient_line,) = self.gradient_ax.plot([], [], linewidth=2.5)
+        # each mark: a stem from 0 (the bottom, on a log axis) up to a marker at the value
+        style = dict(markevery=[1], color="0.4", linewidth=0.8, markersize=8, markeredgecolor="black")
+        for name, panel in (("s", "s"), ("s_prime", "s"), ("loss", "loss"), ("gradient", "gradient")):
+            (self.marks[name],) = self.axes[panel].plot([], [], "-o", mfc=COLOURS.get(name), **style)
+            self.marks[name].set_clip_on(False)
+        for (
+            name,
+            ax,
+        ) in self.axes.items():  # under each static title, a line of numbers following the controls
+            ax.grid(True, alpha=0.3)
+            at_title = {"transform": ax.title.get_transform(), "fontsize": ax.title.get_fontsize()}
+            self.numbers[name] = ax.text(0.5, 1, "", ha="center", va="baseline", **at_title)
+        self.dynamic = [self.loss_line, self.gradient_line, *self.marks.values(), *self.numbers.values()]
 
-        self.ys = prediction_grid()
-        self.curves = {
-            label: (
-                np.array([bce(label, y) for y in self.ys]),
-                np.array([bce_prime(label, y) for y in self.ys]),
-            )
-            for label in (0, 1)
-        }
-        ax = self.loss_ax
-        (self.other_loss_line,) = ax.plot([], [], "--", color="0.65", linewidth=1.2)
-        (self.loss_line,) = ax.plot([], [], color=COLOURS["loss"], linewidth=2)
-        self.y_line_loss = ax.axvline(0, color="0.4", linewidth=0.8)
-        (self.loss_marker,) = ax.plot(
-            [], [], "o", color=COLOURS["loss"], markersize=8, markeredgecolor="black", clip_on=False, zorder=5
-        )
-        ax.set(xlim=(-0.02, 1.02), ylim=(0, LOSS_TOP), xlabel="prediction $y$", ylabel="loss $E$")
-        ax.grid(True, alpha=0.3)
+    def background(self, state):
+        return state.scale
 
-        ax = self.gradient_ax
-        ax.axhline(0, color="0.6", linewidth=0.8)
-        (self.gradient_line,) = ax.plot([], [], color=COLOURS["gradient"], linewidth=2)
-        self.y_line_gradient = ax.axvline(0, color="0.4", linewidth=0.8)
-        (self.gradient_marker,) = ax.plot(
-            [],
-            [],
-            "o",
-            color=COLOURS["gradient"],
-            markersize=8,
-            markeredgecolor="black",
-            clip_on=False,
-            zorder=5,
-        )
-        ax.set(xlim=(-0.02, 1.02), xlabel="prediction $y$", ylabel=r"$\partial E/\partial y$")
-        ax.grid(True, alpha=0.3)
+    def draw(self, state):
+        (ys, losses, gradients), log = self.curves[state.label], state.scale == "log"
+        if state.scale != self.key:  # the gradient's axis: its values, or their size on a log scale
+            self.key, bars = state.scale, "|" * log
+            for label, line in self.gradient_lines.items():
+                line.set_data(ys, np.abs(self.curves[label][2]) if log else self.curves[label][2])
+            # limits set before a log scale and after a linear one: a log axis has no room for (-12, 12)
+            linear = {"yscale": "linear", "ylim": (-LINEAR_LIMIT, LINEAR_LIMIT)}
+            self.gradient_ax.set(**({"ylim": LOG_LIMITS, "yscale": "log"} if log else linear))
+            ylabel = rf"${bars}\partial E/\partial y{bars}${' (log scale)' * log}"
+            self.gradient_ax.set(ylabel=ylabel, title=f"its derivative ({state.scale} axis)\n ")
+        colour, loss = CLASS_COLOURS[state.label], min(state.loss, LOSS_TOP)
+        gradient = abs(state.gradient) if log else float(np.clip(state.gradient, -LINEAR_LIMIT, LINEAR_LIMIT))
+        self.loss_line.set(data=(ys, losses), color=colour)
+        self.gradient_line.set(data=(ys, np.abs(gradients) if log else gradients), color=colour)
+        x, y = [state.x] * 2, [state.y] * 2
+        self.marks["s"].set_data(x, [0, state.s])
+        self.marks["s_prime"].set_data(x, [0, state.s_prime])
+        self.marks["loss"].set(data=(y, [0, loss]), mfc=colour)
+        self.marks["gradient"].set(data=(y, [LOG_LIMITS[0] if log else 0, gradient]), mfc=colour)
+        off, (s, s_prime, g) = "  (off the scale)", (state.s, state.s_prime, state.gradient)
+        self.numbers["s"].set_text(f"x = {state.x:.1f}: s = {s:.4f},  s' = s(1 - s) = {s_prime:.4f}")
+        self.numbers["loss"].set_text(f"y = {state.y:.2f}: E = {state.loss:.4g}{off * (state.loss > loss)}")
+        self.numbers["gradient"].set_text(f"dE/dy = {g:.4g}{off * (abs(gradient) != abs(g))}")
 
-    def update(self, change=None):
-        self.x = float(self.x_slider.value)
-        self.s, self.s_prime = float(sigmoid(self.x)), float(sigmoid_prime(self.x))
-        self.label, self.y = int(self.label_buttons.value), float(self.y_slider.value)
-        self.loss, self.gradient = bce(self.label, self.y), bce_prime(self.label, self.y)
-        self.clipped = self.y in (0.0, 1.0)
-        self.scale = self.scale_buttons.value
 
-        self.x_line.set_xdata([self.x])
-        self.s_marker.set_data([self.x], [self.s])
-        self.s_prime_marker.set_data([self.x], [self.s_prime])
-        self.sigmoid_ax.set_title(
-            f"sigmoid at x = {self.x:.1f}\ns = {self.s:.4f},  s' = s(1 - s) = {self.s_prime:.4f}", fontsize=10
-        )
+class LossCurves(InteractiveFigure):
+    """Sigmoid, binary cross-entropy and their derivatives, each with a marker at the chosen point.
 
-        loss_curve, gradient_curve = self.curves[self.label]
-        self.loss_line.set_data(self.ys, loss_curve)
-        self.loss_line.set_label(
-            f"$y^* = {self.label}$: " + ("$-\\log y$" if self.label else "$-\\log(1-y)$")
-        )
-        self.other_loss_line.set_data(self.ys, self.curves[1 - self.label][0])
-        self.other_loss_line.set_label(f"$y^* = {1 - self.label}$, for comparison")
-        self.loss_ax.legend(loc="upper center", fontsize=8)
-        self.y_line_loss.set_xdata([self.y])
-        self.loss_marker.set_data([self.y], [min(self.loss, LOSS_TOP)])
-        off = "  (off the scale)" if self.loss > LOSS_TOP else ""
-        self.loss_ax.set_title(
-            f"binary cross-entropy, label y* = {self.label}\ny = {self.y:.2f}: E = {self.loss:.4g}{off}",
-            fontsize=10,
-        )
+    x: where the sigmoid is marked, in X_RANGE; label: the true label y*, 0 or 1; y: the prediction marked
+    on the loss, in [0, 1] (0 and 1 included: the original code's clip then shows); scale: "linear" for
+    dE/dy on a linear axis, or "log" for its size |dE/dy| on a log axis (its sign is the label's).
+    ``state`` is the ``CurvePoints`` shown.
+    """
 
-        if self.scale == "linear":
-            self.gradient_line.set_data(self.ys, gradient_curve)
-            self.gradient_ax.set_yscale("linear")
-            self.gradient_ax.set_ylim(-LINEAR_LIMIT, LINEAR_LIMIT)
-            self.gradient_ax.set_ylabel(r"$\partial E/\partial y$")
-            shown = float(np.clip(self.gradient, -LINEAR_LIMIT, LINEAR_LIMIT))
-        else:  # the sign is the label's (negative for y* = 1, positive for y* = 0): plot the size
-            self.gradient_line.set_data(self.ys, np.abs(gradient_curve))
-            self.gradient_ax.set_ylim(LOG_LIMITS)  # limits before scale: no autoscaling over the line at 0
-            self.gradient_ax.set_yscale("log")
-            self.gradient_ax.set_ylabel(r"$|\partial E/\partial y|$ (log scale)")
-            shown = abs(self.gradient)
-        self.y_line_gradient.set_xdata([self.y])
-        self.gradient_marker.set_data([self.y], [shown])
-        off = "  (off the scale)" if abs(shown) != abs(self.gradient) else ""
-        formula = "-1/y" if self.label else "1/(1-y)"
-        self.gradient_ax.set_title(
-            f"its derivative, {formula}  ({self.scale} axis)\ndE/dy = {self.gradient:.4g}{off}", fontsize=10
+    def __init__(self, x: float = 2.0, label: int = 1, y: float = 0.3, scale: str = "linear"):
+        curve_points(x, label, y, scale)  # refuses bad values before any control is made
+        super().__init__(figsize=(13, 4.3), presentation_figsize=(11, 7.6))
+        wide = {"layout": widgets.Layout(width="420px"), "style": {"description_width": "initial"}}
+        self.x_slider = widgets.FloatSlider(
+            x, min=X_RANGE[0], max=X_RANGE[1], step=0.1, description="x", **wide
         )
-        self.say(self._clip_note())
-        self.show_figure()
+        self.y_slider = widgets.FloatSlider(y, min=0, max=1, step=0.01, description="prediction y", **wide)
+        labels = [("y* = 0", 0), ("y* = 1", 1)]
+        self.label_buttons = widgets.ToggleButtons(options=labels, value=label, description="true label")
+        self.scale_buttons = widgets.ToggleButtons(options=SCALES, value=scale, description="dE/dy axis")
+        self.x_slider.readout_format = ".1f"
+        self.label_buttons.style = self.scale_buttons.style = INLINE
+        self.show_controls(self.x_slider, [self.y_slider, self.label_buttons], self.scale_buttons)
+        self.watch(self.x_slider, self.label_buttons, self.y_slider, self.scale_buttons)
+        self.refresh()
 
-    def _clip_note(self) -> str:
-        """What the clip did, when y is exactly 0 or 1; empty otherwise."""
-        if not self.clipped:
-            return ""
-        y, label = int(self.y), self.label
-        when = (
-            "s(x) rounds to 1 for x > 36.7 in float64"
-            if y == 1
-            else "s(x) is 0 for x below about -709 in float64"
-        )
-        kept = f"{EPSILON:g}" if y == 0 else f"1 - {EPSILON:g}"
-        if y == label:
-            without = "the term that should vanish is 0 · log 0 = 0 · (-inf) = NaN, and dE/dy has 0/0 = NaN"
-            outcome = f"E = {self.loss:.2g}, almost 0, and dE/dy = {self.gradient:.4g}"
-        else:
-            without = "E = -log 0 = inf, and dE/dy divides by 0"
-            outcome = f"E = -log(1e-15) = {self.loss:.4g} and dE/dy = {self.gradient:.3g}"
-        return (
-            f"y = {y} exactly ({when}). Without a clip, {without}. "
-            f"cnnlib, like the original code, clips y to {kept}: {outcome}."
-        )
+    def compute(self) -> CurvePoints:
+        controls = (self.x_slider, self.label_buttons, self.y_slider, self.scale_buttons)
+        state = curve_points(*(control.value for control in controls))
+        self.say(_clip_note(state))
+        return state
+
+    def make_view(self, figure, state):
+        return LossCurvesView(figure, state, rows=2 if self.presenting else 1)
+
+
+def _clip_note(state: CurvePoints) -> str:
+    """What the clip did, when y is exactly 0 or 1; empty otherwise."""
+    if not state.clipped:
+        return ""
+    y = int(state.y)
+    when = "s(x) rounds to 1 for x > 36.7" if y == 1 else "s(x) is 0 for x below about -709"
+    kept = f"{EPSILON:g}" if y == 0 else f"1 - {EPSILON:g}"
+    if y == state.label:
+        without = "the term that should vanish is 0 · log 0 = 0 · (-inf) = NaN, and dE/dy has 0/0 = NaN"
+        outcome = f"E = {state.loss:.2g}, almost 0, and dE/dy = {state.gradient:.4g}"
+    else:
+        without = "E = -log 0 = inf, and dE/dy divides by 0"
+        outcome = f"E = -log(1e-15) = {state.loss:.4g} and dE/dy = {state.gradient:.3g}"
+    clip = f"cnnlib, like the original code, clips y to {kept}"
+    return f"y = {y} exactly ({when} in float64). Without a clip, {without}. {clip}: {outcome}."
 
 
 def _is_number(value) -> bool:
-    return (
-        isinstance(value, (int, float, np.integer, np.floating))
-        and not isinstance(value, bool)
-        and np.isfinite(value)
-    )
+    return isinstance(value, Real) and not isinstance(value, bool) and bool(np.isfinite(value))
