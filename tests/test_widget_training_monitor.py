@@ -1,8 +1,6 @@
-"""The live loss curve, driven without a browser: as train's callback, by hand, and its refusals."""
+"""TrainingMonitor: its state checked on values, fed by train and by hand without a browser, one picture."""
 
-import matplotlib
-
-matplotlib.use("Agg")
+import html
 
 import numpy as np
 import pytest
@@ -11,7 +9,7 @@ from cnnlib.activations import Tanh
 from cnnlib.layers import Dense
 from cnnlib.losses import mse, mse_prime
 from cnnlib.network import train
-from cnnlib.widgets.training_monitor import TrainingMonitor
+from cnnlib.widgets.training_monitor import TrainingMonitor, TrainingRun
 
 XOR_X = np.reshape([[0, 0], [0, 1], [1, 0], [1, 1]], (4, 2, 1)).astype(float)
 XOR_Y = np.reshape([[0], [1], [1], [0]], (4, 1, 1)).astype(float)
@@ -33,211 +31,182 @@ class Counter:
         return self.values[self.calls - 1]
 
 
-def png(monitor) -> bytes:
-    return bytes(monitor.image.value)
+def message(w):
+    return html.unescape(w.message.value)
 
 
-def test_it_starts_empty_and_waiting():
-    monitor = TrainingMonitor(epochs=5)
-    assert monitor.errors == [] and monitor.epochs_seen == [] and monitor.accuracies == []
-    assert monitor.status.get_text() == "Training: waiting for the first of 5 epochs"
-    assert monitor.loss_ax.get_xlim() == (0.5, 5.5)
-    assert monitor.accuracy_ax is None
-    assert png(monitor).startswith(b"\x89PNG")
+def is_error(w):
+    return "color:#b00020" in w.message.value
 
 
-def test_as_trains_callback_it_draws_every_epoch_and_changes_nothing():
+def fed(epochs, errors, **kwargs):
+    """A monitor given ``errors`` for epochs 1, 2, ..."""
+    monitor = TrainingMonitor(epochs=epochs, **kwargs)
+    for epoch, error in enumerate(errors, start=1):
+        monitor.update(epoch, error)
+    return monitor
+
+
+# --- the state -----------------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    "errors, reference, scale, limits",
+    [
+        ([], None, "log", (1e-3, 1.0)),  # before the first epoch
+        ([], None, "linear", (0.0, 1.0)),
+        ([0.42, 0.05, 0.0022], None, "log", (1e-3, 1.0)),  # whole decades around the errors
+        ([0.42, 0.05, 0.0022], None, "linear", (0.0, 0.42 * 1.08)),
+        ([0.5, 3.0], None, "log", (0.1, 10.0)),
+        ([0.3], [0.5, 0.1, 0.01], "log", (1e-3, 1.0)),  # the reference is in view
+        ([0.3], [0.5, 0.1, 0.01, 0.001, 1e-6], "log", (1e-3, 1.0)),  # up to the last epoch shown
+        ([0.5, np.nan, 0.2], None, "log", (0.1, 1.0)),  # only finite errors count
+        ([0.0, 0.5], None, "log", (0.1, 1.0)),  # and only positive ones on a log scale
+        ([0.0], None, "linear", (0.0, 1.0)),
+    ],
+)
+def test_the_loss_axis_shows_every_finite_error(errors, reference, scale, limits):
+    run = TrainingRun(
+        3, errors=errors, reference=None if reference is None else np.array(reference), scale=scale
+    )
+    assert run.error_limits == pytest.approx(limits)
+    assert run.epochs_seen == list(range(1, len(errors) + 1))
+
+
+def test_the_epoch_axis_grows_when_more_epochs_come_than_announced():
+    assert TrainingRun(2, errors=[1.0]).last_epoch == 2
+    assert TrainingRun(2, errors=[1.0, 0.5, 0.3]).last_epoch == 3
+
+
+@pytest.mark.parametrize(
+    "accuracies, chance, limits",
+    [([0.5, 0.9], 0.5, (42, 102)), ([0.1, 0.2], None, (7, 102)), ([0.95], None, (42, 102))],
+)
+def test_the_accuracy_axis_shows_chance_and_every_accuracy(accuracies, chance, limits):
+    assert TrainingRun(3, accuracies=accuracies, chance=chance).accuracy_limits == pytest.approx(limits)
+
+
+# --- fed by train, and by hand -------------------------------------------------------------------
+
+
+def test_as_trains_callback_it_records_every_epoch_and_changes_nothing():
     plain = train(xor_network(), mse, mse_prime, XOR_X, XOR_Y, epochs=6, learning_rate=0.1)
     monitor = TrainingMonitor(epochs=6, title="XOR")
-    pictures = [png(monitor)]
+    assert monitor.state.errors == [] and monitor.state.epochs_seen == [] and monitor.state.accuracies == []
     errors = train(
-        xor_network(),
-        mse,
-        mse_prime,
-        XOR_X,
-        XOR_Y,
-        epochs=6,
-        learning_rate=0.1,
-        on_epoch_end=lambda epoch, error: (monitor.update(epoch, error), pictures.append(png(monitor))),
+        xor_network(), mse, mse_prime, XOR_X, XOR_Y, epochs=6, learning_rate=0.1, on_epoch_end=monitor.update
     )
-    assert errors == plain == monitor.errors
-    assert monitor.epochs_seen == [1, 2, 3, 4, 5, 6]
-    x, y = monitor.loss_line.get_data()
-    np.testing.assert_array_equal(x, [1, 2, 3, 4, 5, 6])
-    np.testing.assert_array_equal(y, errors)
-    assert len(set(pictures)) == 7  # a new picture after every epoch
-    title = monitor.status.get_text()
-    assert title.startswith(f"XOR: epoch 6 of 6, error {errors[-1]:.4g}, ") and title.endswith(" s (done)")
-    assert monitor.elapsed > 0
-
-
-def test_update_is_the_callback_itself():
-    monitor = TrainingMonitor(epochs=3)
-    errors = train(
-        xor_network(), mse, mse_prime, XOR_X, XOR_Y, epochs=3, learning_rate=0.1, on_epoch_end=monitor.update
-    )
-    assert monitor.errors == errors and "epoch 3 of 3" in monitor.status.get_text()
+    assert errors == plain == monitor.state.errors
+    assert monitor.state.epochs_seen == [1, 2, 3, 4, 5, 6] and monitor.state.elapsed > 0
+    np.testing.assert_array_equal(monitor.view.loss_line.get_data(), [[1, 2, 3, 4, 5, 6], errors])
 
 
 def test_the_accuracy_is_measured_before_training_and_after_each_epoch():
     accuracy = Counter([0.5, 0.75, 1.0, 1.0])
-    monitor = TrainingMonitor(epochs=3, accuracy=accuracy, accuracy_label="train accuracy")
-    assert accuracy.calls == 1 and monitor.accuracies == [0.5]  # epoch 0: the untrained network
-    assert "train accuracy 50.0%" in monitor.status.get_text()
+    monitor = TrainingMonitor(epochs=3, accuracy=accuracy)
+    assert accuracy.calls == 1 and monitor.state.accuracies == [0.5]  # epoch 0: the untrained network
     for epoch, error in enumerate([0.3, 0.2, 0.1], start=1):
         monitor.update(epoch, error)
-    assert accuracy.calls == 4 and monitor.accuracies == [0.5, 0.75, 1.0, 1.0]
-    x, y = monitor.accuracy_line.get_data()
-    np.testing.assert_array_equal(x, [0, 1, 2, 3])
-    np.testing.assert_array_equal(y, [50, 75, 100, 100])
-    assert monitor.accuracy_ax.get_ylabel() == "train accuracy (%)"
-    assert monitor.accuracy_ax.get_xlim() == (-0.5, 3.5)
-    assert "train accuracy 100.0%" in monitor.status.get_text()
-    chance = [line for line in monitor.accuracy_ax.get_lines() if line is not monitor.accuracy_line]
-    assert len(chance) == 1 and list(chance[0].get_ydata()) == [50, 50]
+    assert accuracy.calls == 4 and monitor.state.accuracies == [0.5, 0.75, 1.0, 1.0]
+    np.testing.assert_array_equal(monitor.view.accuracy_line.get_data(), [[0, 1, 2, 3], [50, 75, 100, 100]])
 
 
-def test_a_low_accuracy_stays_on_the_axis():
-    monitor = TrainingMonitor(epochs=2, accuracy=Counter([0.1, 0.2, 0.3]), chance=None)
-    monitor.update(1, 1.0)
-    bottom, top = monitor.accuracy_ax.get_ylim()
-    assert bottom < 10 and top > 100
-    assert monitor.accuracy_ax.get_lines() == [monitor.accuracy_line]  # no chance line
-
-
-def test_the_scale_toggle_redraws_on_a_log_or_linear_axis():
-    monitor = TrainingMonitor(epochs=3)
-    for epoch, error in enumerate([0.42, 0.05, 0.0022], start=1):
-        monitor.update(epoch, error)
-    assert monitor.scale._options_labels == ("log scale", "linear scale")  # what the learner reads
-    assert monitor.loss_ax.get_yscale() == "log"
-    assert monitor.loss_ax.get_ylim() == pytest.approx((1e-3, 1.0))  # whole decades around the errors
-    before = png(monitor)
+def test_the_scale_buttons_put_the_loss_on_a_log_or_linear_axis():
+    monitor = fed(3, [0.42, 0.05, 0.0022])
+    assert monitor.scale.options == ("log", "linear") and monitor.state.scale == "log"
+    assert monitor.view.loss_ax.get_yscale() == "log"
     monitor.scale.value = "linear"
-    assert monitor.loss_ax.get_yscale() == "linear" and monitor.loss_ax.get_title() == "loss (linear scale)"
-    assert monitor.loss_ax.get_ylim() == pytest.approx((0, 0.42 * 1.08))
-    assert png(monitor) != before
+    assert monitor.state.scale == "linear" and monitor.state.errors == [0.42, 0.05, 0.0022]
+    assert monitor.view.loss_ax.get_yscale() == "linear"
+    assert monitor.view.loss_ax.get_ylim() == pytest.approx(monitor.state.error_limits)
     monitor.scale.value = "log"
-    assert monitor.loss_ax.get_yscale() == "log" and monitor.loss_ax.get_title() == "loss (log scale)"
+    assert monitor.view.loss_ax.get_yscale() == "log"
 
 
-def test_a_reference_run_is_drawn_in_grey_behind():
-    reference = [0.5, 0.1, 0.01, 0.001]
-    monitor = TrainingMonitor(
-        epochs=4, reference=reference, reference_label="standard-normal start", label="scaled start"
-    )
-    reference_line = monitor.loss_ax.get_lines()[0]
-    np.testing.assert_array_equal(reference_line.get_xdata(), [1, 2, 3, 4])
-    np.testing.assert_array_equal(reference_line.get_ydata(), reference)
-    assert [t.get_text() for t in monitor.loss_ax.get_legend().get_texts()] == [
-        "standard-normal start",
-        "scaled start",
-    ]
-    # the reference is in view before training, with room below its last point (on a decade: 1e-3)
-    assert monitor.loss_ax.get_ylim() == pytest.approx((1e-4, 1.0))
-
-
-def test_the_layout_stays_put_between_epochs():
+def test_the_panels_stay_put_between_epochs_and_scales():
     monitor = TrainingMonitor(epochs=3, accuracy=Counter([0.5, 0.9, 0.95, 1.0]))
-    positions = [ax.get_position().bounds for ax in (monitor.loss_ax, monitor.accuracy_ax)]
+    axes = (monitor.view.loss_ax, monitor.view.accuracy_ax)
+    positions = [ax.get_position().bounds for ax in axes]
     for epoch, error in enumerate([0.4, 0.004, 0.00004], start=1):
         monitor.update(epoch, error)
-    assert [ax.get_position().bounds for ax in (monitor.loss_ax, monitor.accuracy_ax)] == positions
+    monitor.scale.value = "linear"
+    assert [ax.get_position().bounds for ax in axes] == positions
 
 
-def test_more_epochs_than_announced_widen_the_axis():
-    monitor = TrainingMonitor(epochs=2)
-    for epoch in (1, 2, 3):
-        monitor.update(epoch, 1.0 / epoch)
-    assert monitor.loss_ax.get_xlim() == (0.5, 3.5)
-    assert "epoch 3 of 2" in monitor.status.get_text()
-
-
-def test_an_epoch_out_of_turn_is_refused_and_changes_nothing():
-    monitor = TrainingMonitor(epochs=3)
-    monitor.update(1, 0.5)
-    before = png(monitor)
-    with pytest.raises(ValueError, match="expected epoch 2 and got epoch 1: make a new monitor"):
+def test_an_epoch_out_of_turn_is_refused_and_the_state_kept():
+    monitor = fed(3, [0.5])
+    state, png = monitor.state, bytes(monitor.image.value)
+    with pytest.raises(ValueError, match="expected epoch 2, got epoch 1"):
         monitor.update(1, 0.4)
-    assert monitor.errors == [0.5] and png(monitor) == before
+    assert monitor.state is state and bytes(monitor.image.value) == png
 
 
 def test_a_diverging_error_is_explained_not_raised():
-    monitor = TrainingMonitor(epochs=3)
-    monitor.update(1, 0.5)
-    monitor.update(2, float("nan"))
-    assert "not a number: training has diverged" in monitor.message.value
-    assert "#b00020" in monitor.message.value  # in red
-    assert monitor.loss_ax.get_ylim() == pytest.approx((0.1, 1.0))  # the finite errors keep the axis
+    monitor = fed(3, [0.5, float("nan")])
+    assert "epoch 2: the error is nan" in message(monitor) and is_error(monitor)
     monitor.update(3, 0.4)
-    assert monitor.message.value == ""
+    assert message(monitor) == ""
 
 
 def test_a_zero_error_on_the_log_scale_is_explained():
-    monitor = TrainingMonitor(epochs=2)
-    monitor.update(1, 0.0)
-    assert "switch the loss to a linear scale" in monitor.message.value
+    monitor = fed(2, [0.0])
+    assert "an error of 0" in message(monitor) and "linear scale" in message(monitor)
     monitor.scale.value = "linear"
-    assert monitor.message.value == ""
+    assert message(monitor) == ""
 
 
 @pytest.mark.parametrize(
-    "kwargs, message",
+    "kwargs, expected, received",
     [
-        ({"epochs": 0}, "epochs must be a whole number >= 1, got 0"),
-        ({"epochs": "20"}, "epochs must be a whole number >= 1, got '20'"),
-        ({"epochs": True}, "epochs must be a whole number >= 1, got True"),
-        ({"epochs": 3, "accuracy": 0.9}, "accuracy must be a function of no argument"),
-        (
-            {"epochs": 3, "accuracy": lambda: 99.5},
-            "accuracy must return a fraction between 0 and 1, got 99.5",
-        ),
-        (
-            {"epochs": 3, "reference": [[0.1, 0.2]]},
-            r"reference must be a list of errors, one per epoch, got shape \(1, 2\)",
-        ),
-        ({"epochs": 3, "reference": []}, "reference must be a list of errors"),
-        (
-            {"epochs": 3, "accuracy": lambda: 0.5, "chance": 50},
-            "chance must be a fraction between 0 and 1, got 50",
-        ),
+        ({"epochs": 0}, "epochs must be a whole number >= 1", "got 0"),
+        ({"epochs": "20"}, "epochs must be a whole number >= 1", "got '20'"),
+        ({"epochs": True}, "epochs must be a whole number >= 1", "got True"),
+        ({"epochs": 3, "accuracy": 0.9}, "accuracy must be a function", "got 0.9"),
+        ({"epochs": 3, "accuracy": lambda: 99.5}, "accuracy must return a fraction", "got 99.5"),
+        ({"epochs": 3, "reference": [[0.1, 0.2]]}, "reference must be a list of errors", "got shape (1, 2)"),
+        ({"epochs": 3, "reference": []}, "reference must be a list of errors", "got shape (0,)"),
+        ({"epochs": 3, "chance": 50}, "chance must be a fraction between 0 and 1", "got 50"),
     ],
 )
-def test_misuse_in_code_is_refused_clearly(kwargs, message):
-    with pytest.raises(ValueError, match=message):
+def test_misuse_in_code_is_refused_clearly(kwargs, expected, received):
+    with pytest.raises(ValueError) as raised:
         TrainingMonitor(**kwargs)
+    assert expected in str(raised.value) and received in str(raised.value)
 
 
-class FakeHandle:
-    def __init__(self):
-        self.updates = []
-
-    def update(self, obj):
-        self.updates.append(bytes(obj.image.value))
-
-
-def test_show_displays_now_and_refreshes_the_still_image_after_the_last_epoch(monkeypatch):
+def test_show_displays_now_and_again_after_the_last_epoch(monkeypatch):
     import IPython.display
 
-    shown, handle = [], FakeHandle()
+    shown, updates = [], []
 
-    def display(obj, display_id=None):
-        shown.append((obj, display_id))
-        return handle
+    class Handle:
+        def update(self, obj):
+            updates.append(bytes(obj.image.value))
 
-    monkeypatch.setattr(IPython.display, "display", display)
+    monkeypatch.setattr(
+        IPython.display, "display", lambda obj, display_id=None: shown.append(obj) or Handle()
+    )
     monitor = TrainingMonitor(epochs=3)
     monitor.show()
-    assert shown == [(monitor, True)] and monitor.display_handle is handle
+    assert shown == [monitor]
     monitor.update(1, 0.5)
     monitor.update(2, 0.3)
-    assert handle.updates == []  # live updates go through the image widget, not the display
+    assert updates == []  # live updates go through the image widget, not the display
     monitor.update(3, 0.2)
-    assert handle.updates == [png(monitor)]  # the finished curve, for static copies of the page
+    assert updates == [bytes(monitor.image.value)]  # the finished curve, for static copies of the page
 
 
-def test_the_still_image_carries_the_current_picture():
-    monitor = TrainingMonitor(epochs=2)
-    monitor.update(1, 0.5)
-    bundle = monitor._repr_mimebundle_()
-    assert "image/png" in bundle and "application/vnd.jupyter.widget-view+json" in bundle
+# --- the picture ---------------------------------------------------------------------------------
+
+
+def test_the_picture_renders_and_changes_with_each_epoch_and_scale():
+    monitor = TrainingMonitor(epochs=3, accuracy=Counter([0.5, 0.8, 0.9]), reference=[0.6, 0.2, 0.1])
+    pictures = [bytes(monitor.image.value)]
+    for epoch, error in enumerate([0.5, 0.05], start=1):
+        monitor.update(epoch, error)
+        pictures.append(bytes(monitor.image.value))
+    assert pictures[0].startswith(b"\x89PNG") and len(set(pictures)) == 3
+    monitor.scale.value = "linear"
+    assert bytes(monitor.image.value) != pictures[-1]
+    monitor.scale.value = "log"
+    assert bytes(monitor.image.value) == pictures[-1]

@@ -1,44 +1,134 @@
 """Notebook 06: a live loss curve, drawn while ``train`` runs.
 
-``TrainingMonitor(epochs)`` is shown, then its ``update`` method is given to
-``train(..., on_epoch_end=monitor.update)``: after each epoch it adds the point, redraws the
-curve and writes the epoch, the error and the time since the monitor was made. Given an
-``accuracy`` function, it also measures an accuracy (e.g. on the test images) before training
-and after each epoch, and plots it beside the loss; given a ``reference`` run's errors, it draws
-them in grey for comparison.
+``TrainingMonitor(epochs)`` is shown with ``monitor.show()``, and its ``update`` is given to
+``train(..., on_epoch_end=monitor.update)``. Optionally it measures an accuracy after each epoch
+(plotted beside the loss) and draws an earlier run's errors in grey, for comparison.
 """
 
 import time
 from collections.abc import Callable, Sequence
+from dataclasses import dataclass, field, replace
 
 import ipywidgets as widgets
 import numpy as np
+from matplotlib.ticker import MaxNLocator
 
-from cnnlib.widgets.base import FigureWidget
+from cnnlib.plotting import EARLIER_RUN, THIS_RUN
+from cnnlib.widgets.base import InteractiveFigure, View
 
-SCALES = ("log", "linear")  # of the error axis; a loss that falls a hundredfold reads best on a log scale
-COLOUR = "#d95f02"  # this run
-REFERENCE_COLOUR = "0.6"  # an earlier run, for comparison
+SCALES = ("log", "linear")  # of the loss axis; a loss that falls a hundredfold reads best on a log scale
 
 
-class TrainingMonitor(FigureWidget):
+@dataclass
+class TrainingRun:
+    """A training run so far. errors: one per epoch seen (1, 2, ...); accuracies: from epoch 0 (the
+    untrained network), empty if not measured; elapsed: seconds from the monitor's making to the
+    last epoch; reference: an earlier run's errors; chance: the accuracy of guessing, or None."""
+
+    epochs: int  # announced
+    errors: list[float] = field(default_factory=list)
+    accuracies: list[float] = field(default_factory=list)
+    elapsed: float = 0.0
+    scale: str = "log"  # of the loss axis
+    reference: np.ndarray | None = None
+    chance: float | None = 0.5
+
+    @property
+    def epochs_seen(self) -> list[int]:
+        return list(range(1, len(self.errors) + 1))
+
+    @property
+    def last_epoch(self) -> int:
+        """Where the epoch axis ends: the announced epochs, or more if more came."""
+        return max(self.epochs, len(self.errors))
+
+    @property
+    def error_limits(self) -> tuple[float, float]:
+        """The loss axis's range: whole decades on a log scale (so that its ticks have labels), from 0
+        on a linear one. Only finite errors count (on a log scale, only positive ones)."""
+        log = self.scale == "log"
+        shown = [*self.errors, *([] if self.reference is None else self.reference[: self.last_epoch])]
+        shown = [e for e in shown if np.isfinite(e) and (e > 0 or not log)]
+        if not shown:
+            return (1e-3, 1.0) if log else (0.0, 1.0)
+        low, high = min(shown), max(shown)
+        if log:
+            return 10 ** np.floor(np.log10(low / 1.2)), 10 ** np.ceil(np.log10(high * 1.2))
+        return min(0.0, low * 1.08), (high * 1.08 if high > 0 else 1.0)
+
+    @property
+    def accuracy_limits(self) -> tuple[float, float]:
+        """The accuracy axis's range in percent: from below chance (or 45%, or the lowest) to 102."""
+        floor = 45.0 if self.chance is None else 100 * self.chance - 5
+        return min([floor, *(100 * a for a in self.accuracies)]) - 3, 102.0
+
+
+class TrainingMonitorView(View):
+    """The loss of each epoch (an earlier run's in grey behind), and beside it the accuracy if measured."""
+
+    def __init__(self, figure, state: TrainingRun, names: dict):
+        super().__init__(figure, state)
+        self.names = names
+        axes = figure.subplots(1, 2 if state.accuracies else 1, squeeze=False)[0]
+        self.loss_ax, self.accuracy_ax = axes[0], (axes[1] if state.accuracies else None)
+        ax, line = self.loss_ax, {"marker": "o", "color": THIS_RUN, "markersize": 3.5}
+        if state.reference is not None:
+            epochs = np.arange(1, len(state.reference) + 1)
+            ax.plot(epochs, state.reference, color=EARLIER_RUN, linewidth=1.5, label=names["reference"])
+        (self.loss_line,) = ax.plot([], [], **line, label=names["run"])
+        ax.set(xlabel="epoch", ylabel="mean loss of the epoch")
+        self.dynamic = [self.loss_line]  # and the legend, drawn over the curves
+        if state.reference is not None:
+            self.dynamic.append(ax.legend(loc="upper right", fontsize="small"))
+        if self.accuracy_ax is not None:
+            ax = self.accuracy_ax
+            (self.accuracy_line,) = ax.plot([], [], **line)
+            if state.chance is not None:
+                chance, note = 100 * state.chance, {"color": "0.45", "fontsize": "small", "ha": "right"}
+                ax.axhline(chance, color="0.6", linestyle=":", linewidth=1)
+                beside = ax.get_yaxis_transform()  # x in the axes (at the right end), y in percent
+                ax.text(0.98, chance + 0.5, f"chance: {chance:.0f}%", transform=beside, **note)
+            ax.set(xlabel="epoch (0: before training)", ylabel=f"{names['accuracy']} (%)")
+            ax.set_title(f"{names['accuracy']}, after each epoch")
+            self.dynamic.append(self.accuracy_line)
+        for ax in axes:
+            ax.grid(True, alpha=0.3)
+        self.status = figure.suptitle(" ")
+        self.dynamic.append(self.status)
+
+    def background(self, state):
+        return state.scale, state.last_epoch, state.error_limits, state.accuracy_limits
+
+    def draw(self, state):
+        n, last = len(state.errors), state.last_epoch
+        ticks = list(range(step := -(-last // 10), last + 1, step))  # whole epochs, about ten ticks
+        self.loss_line.set_data(state.epochs_seen, state.errors)
+        if self.loss_ax.get_yscale() != state.scale:  # the layout stays: linear labels as short as log's
+            self.loss_ax.set(yscale=state.scale, title=f"loss ({state.scale} scale)")
+            if state.scale == "linear":
+                self.loss_ax.yaxis.set_major_locator(MaxNLocator(steps=[1, 2, 5, 10]))
+                self.loss_ax.ticklabel_format(axis="y", scilimits=(-2, 2))
+        self.loss_ax.set(xlim=(0.5, last + 0.5), xticks=ticks, ylim=state.error_limits)
+        if self.accuracy_ax is not None:
+            self.accuracy_line.set_data(range(len(state.accuracies)), 100 * np.array(state.accuracies))
+            self.accuracy_ax.set(xlim=(-0.5, last + 0.5), xticks=[0, *ticks], ylim=state.accuracy_limits)
+        waiting = f"waiting for the first of {state.epochs} epochs"
+        words = [f"epoch {n} of {state.epochs}, error {state.errors[-1]:.4g}" if n else waiting]
+        if state.accuracies:
+            words.append(f"{self.names['accuracy']} {100 * state.accuracies[-1]:.1f}%")
+        if n:
+            words.append(f"{state.elapsed:.1f} s" + (" (done)" if n >= state.epochs else ""))
+        self.status.set_text(f"{self.names['title']}: " + ", ".join(words))
+
+
+class TrainingMonitor(InteractiveFigure):
     """The error of each epoch as training goes, and optionally an accuracy after each epoch.
 
-    epochs: how many epochs the training will run (the x axis; more are shown if they come).
-    accuracy: optional, a function of no argument returning a fraction in [0, 1]; called once
-        when the monitor is made (epoch 0, the untrained network) and after each epoch.
-    accuracy_label: what the accuracy is measured on, for the axis and the status line.
-    chance: the accuracy of guessing (0.5 for two balanced classes), drawn as a dotted line; None: none.
-    reference: optional, the errors of an earlier run, one per epoch, drawn in grey.
-    reference_label, label: the legend's names for the earlier run and for this one.
-    title: the start of the status line above the plots.
-
-    The clock starts when the monitor is made: make it in the cell that trains, and show it there
-    with ``monitor.show()`` before training starts (the last expression of a cell would only
-    appear after training).
-    State: ``epochs_seen`` and ``errors`` (one entry per epoch so far), ``accuracies``
-    (``accuracies[k]`` after epoch k, from epoch 0; empty without ``accuracy``), ``elapsed``
-    (seconds from the monitor's making to the last epoch).
+    epochs: announced (more are shown if they come). accuracy: a function of no argument returning
+    a fraction, called now (epoch 0) and after each epoch. chance: guessing's accuracy, or None.
+    reference: an earlier run's errors. The labels name the accuracy, the runs and the status line.
+    The clock starts now: make the monitor in the cell that trains, and ``show()`` it before training
+    (a cell's last expression appears only after the cell). ``state`` is the ``TrainingRun`` shown.
     """
 
     def __init__(
@@ -52,191 +142,69 @@ class TrainingMonitor(FigureWidget):
         label: str = "this run",
         title: str = "Training",
     ):
-        if isinstance(epochs, bool) or not isinstance(epochs, (int, np.integer)) or epochs < 1:
+        reference = None if reference is None else np.asarray(reference, dtype=float)
+        if isinstance(epochs, bool) or not isinstance(epochs, int | np.integer) or epochs < 1:
             raise ValueError(f"epochs must be a whole number >= 1, got {epochs!r}")
         if accuracy is not None and not callable(accuracy):
+            raise ValueError(f"accuracy must be a function returning a fraction, got {accuracy!r}")
+        if reference is not None and (reference.ndim != 1 or reference.size == 0):
             raise ValueError(
-                f"accuracy must be a function of no argument returning a fraction, got {accuracy!r}"
+                f"reference must be a list of errors (one per epoch), got shape {reference.shape}"
             )
-        if reference is not None:
-            reference = np.asarray(reference, dtype=float)
-            if reference.ndim != 1 or reference.size == 0:
-                raise ValueError(
-                    f"reference must be a list of errors, one per epoch, got shape {reference.shape}"
-                )
-        super().__init__(figsize=(10, 3.6) if accuracy else (6.2, 3.6))
         if chance is not None and not 0 <= chance <= 1:
             raise ValueError(f"chance must be a fraction between 0 and 1, got {chance}")
-        self.epochs, self.accuracy, self.accuracy_label, self.title = (
-            int(epochs),
-            accuracy,
-            accuracy_label,
-            title,
-        )
-        self.chance = chance
-        self.reference = reference
-        self.epochs_seen: list[int] = []
-        self.errors: list[float] = []
-        self.accuracies: list[float] = [self._measure_accuracy()] if accuracy else []
+        size = (10, 3.6) if accuracy else (6.2, 3.6)
+        super().__init__(figsize=size, presentation_figsize=(size[0] + 1, 4.4))
+        self.accuracy = accuracy
+        self.names = {"accuracy": accuracy_label, "reference": reference_label, "run": label, "title": title}
+        self.scale = widgets.ToggleButtons(options=SCALES, description="loss scale")
+        self.show_controls(self.scale)
+        self.watch(self.scale)
+        self.display_handle, self.start = None, time.perf_counter()
+        self.state = TrainingRun(int(epochs), accuracies=self._measure(), reference=reference, chance=chance)
+        self.refresh()
 
-        self.status = self.figure.suptitle(
-            " "
-        )  # set_text later: suptitle() again would undo the layout's placing
-        self.scale = widgets.ToggleButtons(
-            options=[(f"{scale} scale", scale) for scale in SCALES],
-            value="log",
-            style={"button_width": "120px"},
-        )
-        self.scale.observe(self._on_scale, names="value")
-        self.widget = widgets.VBox([self.scale, self.message, self.image])
+    def compute(self) -> TrainingRun:
+        return replace(self.state, scale=self.scale.value)  # the run itself is recorded by ``update``
 
-        if accuracy:
-            self.loss_ax, self.accuracy_ax = self.figure.subplots(1, 2)
-        else:
-            self.loss_ax, self.accuracy_ax = self.figure.subplots(), None
-        if reference is not None:
-            self.loss_ax.plot(
-                np.arange(1, len(reference) + 1),
-                reference,
-                "-",
-                color=REFERENCE_COLOUR,
-                linewidth=1.5,
-                label=reference_label,
-            )
-        (self.loss_line,) = self.loss_ax.plot([], [], "o-", color=COLOUR, markersize=3.5, label=label)
-        self.loss_ax.set_xlabel("epoch")
-        self.loss_ax.set_ylabel("mean loss of the epoch")
-        self.loss_ax.grid(True, which="major", alpha=0.3)
-        if reference is not None:
-            self.loss_ax.legend(loc="upper right", fontsize=8)
-        if self.accuracy_ax is not None:
-            (self.accuracy_line,) = self.accuracy_ax.plot([], [], "o-", color=COLOUR, markersize=3.5)
-            if chance is not None:
-                self.accuracy_ax.axhline(100 * chance, color="0.6", linestyle=":", linewidth=1)
-                self.accuracy_ax.text(
-                    0.98,
-                    100 * chance + 0.5,
-                    f"chance: {100 * chance:.0f}%",
-                    color="0.45",
-                    fontsize=8,
-                    ha="right",
-                    va="bottom",
-                    transform=self.accuracy_ax.get_yaxis_transform(),
-                )
-            self.accuracy_ax.set_xlabel("epoch (0: before training)")
-            self.accuracy_ax.set_ylabel(f"{accuracy_label} (%)")
-            self.accuracy_ax.set_title(f"{accuracy_label}, after each epoch")
-            self.accuracy_ax.grid(True, alpha=0.3)
-        self.display_handle = None
-        self.elapsed = 0.0
-        self.start = time.perf_counter()
-        self._relayout()
+    def make_view(self, figure, state):
+        return TrainingMonitorView(figure, state, self.names)
 
     def show(self):
-        """Display the monitor now; once the last epoch is drawn, its still image is refreshed too.
-
-        The still image (for static copies of the notebook: nbconvert, GitHub) is taken when an
-        output is displayed; without the refresh it would show the empty plot of before training.
-        """
+        """Display the monitor now, and again after the last epoch: a static copy of the notebook
+        keeps the picture of when it was displayed, which would be the empty plot."""
         from IPython.display import display
 
         self.display_handle = display(self, display_id=True)
 
     def update(self, epoch: int, error: float) -> None:
-        """Add one epoch's point and redraw; the signature of ``train``'s ``on_epoch_end``.
-
-        Raises ValueError for an epoch out of turn: a monitor follows one training run.
-        """
-        expected = len(self.errors) + 1
+        """Add one epoch's point and redraw (``train``'s ``on_epoch_end``). An epoch out of turn is
+        refused with a ValueError: a monitor follows one training run."""
+        expected = len(self.state.errors) + 1
         if epoch != expected:
-            raise ValueError(
-                f"the monitor expected epoch {expected} and got epoch {epoch}: "
-                "make a new monitor for each training run"
-            )
-        self.epochs_seen.append(int(epoch))
-        self.errors.append(float(error))
-        if self.accuracy is not None:
-            self.accuracies.append(self._measure_accuracy())
-        self.elapsed = time.perf_counter() - self.start
-        self._draw()
-        if self.display_handle is not None and epoch == self.epochs:
+            raise ValueError(f"expected epoch {expected}, got epoch {epoch}: a new run needs a new monitor")
+        errors, accuracies = [*self.state.errors, float(error)], self.state.accuracies + self._measure()
+        elapsed = time.perf_counter() - self.start
+        self.state = replace(self.state, errors=errors, accuracies=accuracies, elapsed=elapsed)
+        self.refresh()
+        if self.display_handle is not None and epoch == self.state.epochs:
             self.display_handle.update(self)
 
-    def _measure_accuracy(self) -> float:
-        value = float(self.accuracy())
-        if not 0 <= value <= 1:
-            raise ValueError(f"accuracy must return a fraction between 0 and 1, got {value}")
-        return value
-
-    def _on_scale(self, change=None):
-        self._relayout()
-
-    def _relayout(self):
-        """Lay the panels out for the current scale, then keep them still: an epoch then only
-        changes data and text, which draws in half the time (a live curve must not slow training)."""
-        self.figure.set_layout_engine("constrained")
-        self._draw()
-        self.figure.set_layout_engine("none")
-
-    def _draw(self):
-        log = self.scale.value == "log"
-        last_epoch = max([self.epochs, *self.epochs_seen])
-        ax = self.loss_ax
-        ax.set_yscale(self.scale.value)
-        self.loss_line.set_data(self.epochs_seen, self.errors)
-        ax.set_xlim(0.5, last_epoch + 0.5)
-        ax.set_xticks(_ticks(last_epoch))
-        shown = self.errors + ([] if self.reference is None else list(self.reference[:last_epoch]))
-        shown = [e for e in shown if np.isfinite(e) and (e > 0 or not log)]
-        ax.set_ylim(*_error_limits(shown, log))
-        ax.set_title(f"loss ({self.scale.value} scale)")
-
-        if self.accuracy_ax is not None:
-            percents = [100 * a for a in self.accuracies]
-            self.accuracy_line.set_data(range(len(percents)), percents)
-            self.accuracy_ax.set_xlim(-0.5, last_epoch + 0.5)
-            self.accuracy_ax.set_xticks([0, *_ticks(last_epoch)])
-            floor = 100 * self.chance - 5 if self.chance is not None else 45.0
-            self.accuracy_ax.set_ylim(min([floor, *percents]) - 3, 102)
-
-        status = f"{self.title}: "
-        if not self.errors:
-            status += f"waiting for the first of {self.epochs} epochs"
-        else:
-            status += f"epoch {self.epochs_seen[-1]} of {self.epochs}, error {self.errors[-1]:.4g}"
-        if self.accuracies:
-            status += f", {self.accuracy_label} {100 * self.accuracies[-1]:.1f}%"
-        if self.errors:
-            status += f", {self.elapsed:.1f} s" + (" (done)" if self.epochs_seen[-1] >= self.epochs else "")
-        self.status.set_text(status)
-
-        last = self.errors[-1] if self.errors else 1.0
+    def refresh(self):
+        """Draw, then explain an error that the loss axis cannot show."""
+        super().refresh()
+        n, last = len(self.state.errors), (self.state.errors or [1.0])[-1]
         if not np.isfinite(last):
-            self.say(
-                f"epoch {self.epochs_seen[-1]}: the error is {last}, not a number: training has diverged "
-                "(try a smaller learning rate). Only the finite errors are plotted.",
-                error=True,
-            )
-        elif last <= 0 and log:
-            self.say(
-                "an error of 0 has no place on a log scale: switch the loss to a linear scale to see it."
-            )
+            diverged = "training has diverged (try a smaller learning rate); only finite errors are plotted"
+            self.say(f"epoch {n}: the error is {last}, not a number: {diverged}.", error=True)
+        elif last <= 0 and self.state.scale == "log":
+            self.say("an error of 0 has no place on a log scale: switch to a linear scale to see it.")
         else:
-            self.say("")
-        self.show_figure()
+            self.say()
 
-
-def _error_limits(errors: list[float], log: bool) -> tuple[float, float]:
-    """The error axis's range: whole decades on a log scale (always labelled ticks), from 0 on a linear one."""
-    if not errors:
-        return (1e-3, 1.0) if log else (0.0, 1.0)
-    low, high = min(errors), max(errors)
-    if log:
-        return 10 ** np.floor(np.log10(low / 1.2)), 10 ** np.ceil(np.log10(high * 1.2))
-    return min(0.0, low * 1.08), (high * 1.08 if high > 0 else 1.0)
-
-
-def _ticks(last_epoch: int) -> list[int]:
-    """Whole epochs on the x axis, at most about ten ticks."""
-    step = max(1, int(np.ceil(last_epoch / 10)))
-    return [1, *range(step, last_epoch + 1, step)] if step > 1 else list(range(1, last_epoch + 1))
+    def _measure(self) -> list[float]:
+        """The accuracy now, in a list (empty when none is measured)."""
+        value = [] if self.accuracy is None else [float(self.accuracy())]
+        if value and not 0 <= value[0] <= 1:
+            raise ValueError(f"accuracy must return a fraction between 0 and 1, got {value[0]}")
+        return value
