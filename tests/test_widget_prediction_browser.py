@@ -1,26 +1,26 @@
-"""The prediction browser, driven without a browser, on a network whose outputs the test chooses."""
+"""PredictionBrowser: its state checked on values, its controls driven without a browser, one picture."""
 
-import matplotlib
+import html
 
-matplotlib.use("Agg")
-
+import matplotlib.colors
 import numpy as np
 import pytest
 
 from cnnlib.activations import Sigmoid
 from cnnlib.layers import Dense, Layer, Reshape
 from cnnlib.network import predict
-from cnnlib.widgets.prediction_browser import OTHER, RIGHT, WRONG, PredictionBrowser
+from cnnlib.plotting import OTHER, RIGHT, WRONG
+from cnnlib.widgets.prediction_browser import ALL, MISTAKES, UNCERTAIN, Browsing, PredictionBrowser
 
 # the outputs the network gives for images 0 to 5, and their true labels
 OUTPUTS = np.array([[0.9, 0.1], [0.2, 0.95], [0.3, 0.8], [0.99, 0.01], [0.55, 0.45], [0.6, 0.3]])
 TRUE = np.array([0, 1, 0, 0, 1, 0])
 # image 2 is wrong and sure of it (0.5 apart), image 4 wrong and unsure (0.1 apart), image 5 right and unsure
-MISTAKES, UNCERTAIN = [2, 4], [2, 4, 5]
+WRONG_ONES, UNSURE_ONES = [2, 4], [2, 4, 5]
 
 
 class Lookup(Layer):
-    """A stand-in network: image k (its pixel [0, 0, 0] holds k) gets OUTPUTS[k]."""
+    """A stand-in network: image k (its pixel [0, 0, 0] holds k) gets outputs[k]."""
 
     def __init__(self, outputs):
         self.outputs = np.asarray(outputs, dtype=float)
@@ -30,8 +30,7 @@ class Lookup(Layer):
 
 
 def images(n=6, size=4):
-    rng = np.random.default_rng(0)
-    stack = rng.uniform(0, 1, (n, 1, size, size))
+    stack = np.random.default_rng(0).uniform(0, 1, (n, 1, size, size))
     stack[:, 0, 0, 0] = np.arange(n)  # the Lookup's key
     return stack
 
@@ -45,17 +44,37 @@ def browser():
     return PredictionBrowser([Lookup(OUTPUTS)], images(), one_hot(TRUE), margin=0.6)
 
 
-def png(widget) -> bytes:
-    return bytes(widget.image.value)
+def message(w):
+    return html.unescape(w.message.value)
 
 
-def test_outputs_predictions_mistakes_and_uncertain_images(browser):
-    np.testing.assert_array_equal(browser.outputs, OUTPUTS)
-    np.testing.assert_array_equal(browser.true, TRUE)
-    np.testing.assert_array_equal(browser.predicted, [0, 1, 1, 0, 0, 0])
-    np.testing.assert_array_equal(browser.mistakes, MISTAKES)
-    np.testing.assert_array_equal(browser.uncertain, UNCERTAIN)
-    assert "2 mistake(s) and 3 uncertain image(s) among the 6" in browser.message.value
+# --- the state -----------------------------------------------------------------------------------
+
+
+def test_predictions_mistakes_and_uncertain_images_follow_from_the_outputs():
+    state = Browsing(images(), OUTPUTS, TRUE, [0, 1], margin=0.6)
+    np.testing.assert_array_equal(state.predicted, [0, 1, 1, 0, 0, 0])
+    np.testing.assert_array_equal(state.mistakes, WRONG_ONES)
+    np.testing.assert_array_equal(state.uncertain, UNSURE_ONES)
+    assert (state.index, state.correct) == (0, True)
+    np.testing.assert_array_equal(Browsing(images(), OUTPUTS, TRUE, [0, 1], margin=0.05).uncertain, [])
+
+
+@pytest.mark.parametrize(
+    "choice, position, indices, index, correct",
+    [(ALL, 5, range(6), 5, True), (MISTAKES, 1, WRONG_ONES, 4, False), (UNCERTAIN, 2, UNSURE_ONES, 5, True)],
+)
+def test_the_menu_chooses_the_images_and_the_slider_one_of_them(choice, position, indices, index, correct):
+    state = Browsing(images(), OUTPUTS, TRUE, [0, 1], 0.6, choice, position)
+    np.testing.assert_array_equal(state.indices, list(indices))
+    assert (state.index, state.correct) == (index, correct)
+
+
+def test_three_classes_the_two_largest_outputs_decide_uncertainty():
+    outputs = np.array([[0.1, 0.8, 0.3], [0.7, 0.2, 0.65], [0.1, 0.1, 0.9]])
+    state = Browsing(images(3), outputs, np.array([1, 2, 2]), ["cat", "dog", "fox"], margin=0.3)
+    np.testing.assert_array_equal(state.mistakes, [1])
+    np.testing.assert_array_equal(state.uncertain, [1])  # 0.7 and 0.65: the two largest, 0.05 apart
 
 
 def test_the_outputs_are_the_networks_own():
@@ -63,132 +82,120 @@ def test_the_outputs_are_the_networks_own():
     network = [Reshape((1, 4, 4), (16, 1)), Dense(16, 2, rng=rng), Sigmoid()]
     stack = rng.uniform(0, 1, (5, 1, 4, 4))
     browser = PredictionBrowser(network, stack, one_hot(np.array([0, 1, 0, 1, 1])))
-    np.testing.assert_allclose(browser.outputs, [predict(network, x)[:, 0] for x in stack])
+    np.testing.assert_allclose(browser.state.outputs, [predict(network, x)[:, 0] for x in stack])
+    np.testing.assert_array_equal(browser.state.true, [0, 1, 0, 1, 1])
 
 
-def test_it_starts_at_the_first_image(browser):
-    assert (browser.position, browser.index, browser.correct) == (0, 0, True)
-    np.testing.assert_array_equal(browser.picture.get_array(), images()[0, 0])
-    assert browser.image_ax.get_title() == "test image 0\ntrue label: 0"
-    assert browser.bars_ax.get_title() == "predicted: 0 (right)"
-    assert [bar.get_height() for bar in browser.bars] == [0.9, 0.1]
-    assert [text.get_text() for text in browser.bar_texts] == ["0.900", "0.100"]
-    assert matplotlib.colors.same_color(browser.bars[0].get_facecolor(), RIGHT)
-    assert matplotlib.colors.same_color(browser.bars[1].get_facecolor(), OTHER)
-    np.testing.assert_array_equal(np.ravel(browser.ring.get_data()), [0.9, 0.1])
-    assert png(browser).startswith(b"\x89PNG")
+# --- the controls --------------------------------------------------------------------------------
 
 
-def test_the_slider_reaches_both_ends_and_redraws(browser):
+def test_it_starts_at_the_first_image_and_counts_the_mistakes(browser):
+    assert (browser.state.choice, browser.state.position, browser.state.index) == (ALL, 0, 0)
+    assert "2 mistake(s) and 3 uncertain image(s) among the 6" in message(browser)
+
+
+def test_the_slider_reaches_both_ends(browser):
     assert (browser.slider.min, browser.slider.max) == (0, 5)
-    before = png(browser)
     browser.slider.value = 5
-    assert browser.index == 5 and png(browser) != before
-    assert browser.title.get_text() == "all images: image 6 of 6"
-    np.testing.assert_array_equal(browser.picture.get_array(), images()[5, 0])
+    assert browser.state.index == 5
     browser.slider.value = 99  # past the end: the slider clamps
-    assert browser.index == 5
+    assert browser.state.index == 5
     browser.slider.value = 0
-    assert browser.index == 0 and png(browser) == before
+    assert browser.state.index == 0
 
 
-def test_a_mistake_is_drawn_red_with_the_wrong_class(browser):
-    browser.slider.value = 2
-    assert browser.correct is False
-    assert browser.image_ax.get_title() == "test image 2\ntrue label: 0"
-    assert browser.bars_ax.get_title() == "predicted: 1 (wrong)"
-    assert matplotlib.colors.same_color(browser.bars[1].get_facecolor(), WRONG)
-    assert matplotlib.colors.same_color(browser.bars[0].get_facecolor(), OTHER)
-    np.testing.assert_array_equal(np.ravel(browser.ring.get_data()), [0.3, 0.8])
-
-
-def test_the_bars_have_no_threshold_line(browser):
-    # the answer is the larger output, not the one above 0.5: no line may suggest a threshold
-    assert browser.bars_ax.get_lines() == []
+def test_the_bars_show_the_outputs_the_predicted_class_right_or_wrong(browser):
+    view = browser.view
+    assert [bar.get_height() for bar in view.bars] == [0.9, 0.1]
+    assert all(
+        matplotlib.colors.same_color(bar.get_facecolor(), c) for bar, c in zip(view.bars, (RIGHT, OTHER))
+    )
+    np.testing.assert_array_equal(np.ravel(view.ring.get_data()), [0.9, 0.1])
+    browser.slider.value = 2  # a mistake: its predicted class's bar is red
+    assert [bar.get_height() for bar in view.bars] == [0.3, 0.8]
+    assert all(
+        matplotlib.colors.same_color(bar.get_facecolor(), c) for bar, c in zip(view.bars, (OTHER, WRONG))
+    )
+    np.testing.assert_array_equal(view.picture.get_array(), images()[2, 0])
+    # no line at 0.5 on the bars: the answer is the larger output, not the one above a threshold
+    assert view.bars_ax.get_lines() == []
 
 
 def test_the_menu_narrows_the_slider_to_the_mistakes_then_the_uncertain(browser):
     browser.slider.value = 4
-    browser.show.value = "mistakes only"
-    np.testing.assert_array_equal(browser.indices, MISTAKES)
-    assert (browser.slider.max, browser.slider.value, browser.index) == (1, 0, 2)
-    assert browser.title.get_text().startswith("mistakes only: image 1 of 2")
+    browser.show.value = MISTAKES
+    assert (browser.slider.max, browser.slider.value, browser.state.index) == (1, 0, 2)
+    assert message(browser) == ""
     browser.slider.value = 1
-    assert browser.index == 4 and browser.bars_ax.get_title() == "predicted: 0 (wrong)"
-    browser.show.value = "uncertain only"
-    np.testing.assert_array_equal(browser.indices, UNCERTAIN)
-    assert (browser.slider.max, browser.slider.value, browser.index) == (2, 0, 2)
+    assert browser.state.index == 4 and not browser.state.correct
+    browser.show.value = UNCERTAIN
+    assert (browser.slider.max, browser.slider.value, browser.state.index) == (2, 0, 2)
     browser.slider.value = 2
-    assert browser.index == 5 and browser.correct
-    browser.show.value = "all images"
-    assert (browser.slider.max, browser.index) == (5, 0)
+    assert browser.state.index == 5 and browser.state.correct
+    browser.show.value = ALL
+    assert (browser.slider.max, browser.state.index) == (5, 0) and "2 mistake(s)" in message(browser)
 
 
-def test_an_empty_choice_is_refused_and_nothing_changes():
+def test_an_empty_choice_is_refused_and_the_state_kept():
     outputs = np.array([[0.9, 0.1], [0.05, 0.97], [0.99, 0.01]])
     browser = PredictionBrowser([Lookup(outputs)], images(3), one_hot(np.array([0, 1, 0])))
     browser.slider.value = 1
-    before = png(browser)
-    for choice, what in (("mistakes only", "No mistakes"), ("uncertain only", "No uncertain images")):
+    state, png = browser.state, bytes(browser.image.value)
+    for choice, what in ((MISTAKES, "No mistakes"), (UNCERTAIN, "No uncertain images")):
         browser.show.value = choice
-        assert browser.show.value == "all images"  # the menu went back
-        assert f"{what} among the 3 images" in browser.message.value
-        assert "still showing all images" in browser.message.value
-        assert (browser.index, browser.slider.max, len(browser.indices)) == (1, 2, 3)
-        assert png(browser) == before
+        assert browser.show.value == ALL  # the menu went back
+        assert f"{what} among the 3 images" in message(browser) and "still showing all images" in message(
+            browser
+        )
+        assert browser.state is state and browser.slider.max == 2 and bytes(browser.image.value) == png
 
 
 def test_three_classes_get_bars_and_no_scatter():
     outputs = np.array([[0.1, 0.8, 0.3], [0.7, 0.2, 0.65], [0.1, 0.1, 0.9]])
+    labels = one_hot(np.array([1, 2, 2]), 3)
     browser = PredictionBrowser(
-        [Lookup(outputs)],
-        images(3),
-        one_hot(np.array([1, 2, 2]), 3),
-        classes=["cat", "dog", "fox"],
-        margin=0.3,
+        [Lookup(outputs)], images(3), labels, classes=["cat", "dog", "fox"], margin=0.3
     )
-    assert browser.ring is None and len(browser.figure.axes) == 2
-    np.testing.assert_array_equal(browser.mistakes, [1])
-    np.testing.assert_array_equal(browser.uncertain, [1])  # 0.7 and 0.65: the two largest, 0.05 apart
+    assert browser.view.ring is None and len(browser.figure.axes) == 2 and len(browser.view.bars) == 3
     browser.slider.value = 1
-    assert browser.bars_ax.get_title() == "predicted: cat (wrong)"
-    assert [label.get_text() for label in browser.bars_ax.get_xticklabels()] == [
-        "output for cat",
-        "output for dog",
-        "output for fox",
-    ]
+    assert (browser.state.index, browser.state.correct, browser.state.predicted[1]) == (1, False, 0)
 
 
 @pytest.mark.parametrize(
-    "change, message",
+    "change, expected, received",
     [
-        (
-            {"images": images()[:, 0]},
-            r"images: expected shape \(N, depth, height, width\) with N >= 1, got \(6, 4, 4\)",
-        ),
-        ({"images": images()[:0], "labels": one_hot(TRUE)[:0]}, "with N >= 1, got"),
+        ({"images": images()[:, 0]}, "images: expected shape (N, depth, height, width)", "got (6, 4, 4)"),
+        ({"images": images()[:0], "labels": one_hot(TRUE)[:0]}, "with N >= 1", "got (0, 1, 4, 4)"),
         (
             {"labels": one_hot(TRUE)[:5]},
-            r"labels: expected one-hot columns of shape \(6, classes >= 2, 1\), got \(5, 2, 1\)",
+            "labels: expected one-hot shape (6, classes >= 2, 1)",
+            "got (5, 2, 1)",
         ),
-        ({"labels": one_hot(TRUE)[:, :, 0]}, r"got \(6, 2\)"),
-        ({"labels": 0.5 * one_hot(TRUE)}, "a single 1 and zeros elsewhere"),
-        ({"classes": ["zero"]}, "classes: expected 2 names, one per row of the labels, got 1"),
-        ({"margin": 0}, r"margin: expected a number in \(0, 1\], got 0"),
-        (
-            {"network": [Lookup(OUTPUTS[:, :1])]},
-            r"the network's output: expected shape \(2, 1\), like a label, got \(1, 1\)",
-        ),
+        ({"labels": one_hot(TRUE)[:, :, 0]}, "labels: expected", "got (6, 2)"),
+        ({"labels": 0.5 * one_hot(TRUE)}, "labels: expected one-hot columns", "a single 1 and zeros"),
+        ({"classes": ["zero"]}, "classes: expected 2 names", "got 1"),
+        ({"margin": 0}, "margin: expected a number in (0, 1]", "got 0"),
+        ({"network": [Lookup(OUTPUTS[:, :1])]}, "the network's output: expected shape (2, 1)", "got (1, 1)"),
     ],
 )
-def test_misuse_in_code_is_refused_clearly(change, message):
+def test_misuse_in_code_is_refused_clearly(change, expected, received):
     arguments = {"network": [Lookup(OUTPUTS)], "images": images(), "labels": one_hot(TRUE)} | change
-    with pytest.raises(ValueError, match=message):
+    with pytest.raises(ValueError) as raised:
         PredictionBrowser(**arguments)
+    assert expected in str(raised.value) and received in str(raised.value)
 
 
-def test_the_layout_stays_put_between_images(browser):
+# --- the picture ---------------------------------------------------------------------------------
+
+
+def test_the_picture_renders_and_changes_with_the_image_and_the_menu(browser):
+    first = bytes(browser.image.value)
+    assert first.startswith(b"\x89PNG")
     positions = [ax.get_position().bounds for ax in browser.figure.axes]
     browser.slider.value = 3
-    browser.show.value = "mistakes only"
-    assert [ax.get_position().bounds for ax in browser.figure.axes] == positions
+    assert bytes(browser.image.value) != first
+    browser.show.value = MISTAKES
+    assert bytes(browser.image.value) != first
+    assert [ax.get_position().bounds for ax in browser.figure.axes] == positions  # the panels stay put
+    browser.show.value = ALL
+    assert bytes(browser.image.value) == first  # a step redraws what changed, and only that
