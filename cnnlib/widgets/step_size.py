@@ -18,7 +18,7 @@ FLOOR = 1e-17  # a relative error of exactly 0 is drawn here (a log axis has no 
 COLOURS = {"float64": "#1f77b4", "float32": "#d95f02"}
 INLINE = {"description_width": "initial", "button_width": "90px"}  # names at their own width, compact buttons
 LINEAR_BELOW = 1e-8  # a fitted truncation constant this small means: no curvature, no truncation error
-# the numbers beside the plot: those h leaves alone (NUMBERS) and, over its blank lines, those h changes
+# the numbers beside the plot that h leaves alone; those it changes are written over the blank lines
 NUMBERS = """
 
 
@@ -31,8 +31,6 @@ best on the curve {best_error:.1e}
 
 ε^(1/3) = {third:.0e}
 ε^(2/3) = {two_thirds:.0e}{linear}"""
-AT_H = "h = {h:.1e}\nrelative error {error:.1e}"
-NUMERICAL = "\n\n\n\nnumerical\n{numeric}"
 
 
 @dataclass
@@ -121,9 +119,9 @@ class StepSizeView(View):
             linear = "\n(linear: no h² term)" if state.linear else ""
             powers = {"third": state.epsilon ** (1 / 3), "two_thirds": state.epsilon ** (2 / 3)}
             self.numbers.set_text(NUMBERS.format(**vars(state), analytic=analytic, linear=linear, **powers))
-        self.at_h.set_text(AT_H.format(h=state.h, error=state.error))
+        self.at_h.set_text(f"h = {state.h:.1e}\nrelative error {state.error:.1e}")
         numeric = "\n".join(f"{n: .10f}" for n in state.numeric.ravel()[:4].astype(np.float64))
-        self.numerical.set_text(NUMERICAL.format(numeric=numeric))
+        self.numerical.set_text("\n" * 4 + "numerical\n" + numeric)  # a column beside the analytic one
         self.marker.set_data([state.h], [max(state.error, FLOOR)])
 
 
@@ -151,6 +149,7 @@ class StepSize(InteractiveFigure):
         self.refresh()
 
     def check(self, function: str, dtype: str, h: float) -> StepSizeCheck:
+        """The state for these values; each function's problem and curves are computed once."""
         if function not in self.problems:
             problem = make_problem(function)
             self.problems[function] = problem, {name: problem.errors(name) for name in DTYPES}
