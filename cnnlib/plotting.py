@@ -97,6 +97,32 @@ def show_array(
     return image
 
 
+def update_array(image, texts, array: np.ndarray, limit: float | None = None) -> None:
+    """New values for an array drawn by ``show_array`` (its image and texts): colours, numbers, ink."""
+    limit = limit or float(np.max(np.abs(array))) or 1.0
+    image.set_data(array)
+    image.set_clim(-limit, limit)
+    for text, value in zip(texts, np.ravel(array)):
+        text.set(text=format_value(value), color=ink(value, limit))
+
+
+def veil(not_yet: np.ndarray) -> np.ndarray:
+    """An RGBA image (h, w, 4) to lay over a map: opaque NOT_YET grey where ``not_yet`` (h, w) is true."""
+    rgba = np.zeros((*not_yet.shape, 4))
+    rgba[not_yet] = (*[float(NOT_YET)] * 3, 1.0)
+    return rgba
+
+
+def partner_labels(ax: Axes, count: int) -> list:
+    """``count`` empty labels naming the partner a cell meets in a product (``×4``), PARTNER on white.
+
+    Place each at its cell's top-left corner, ``(col - 0.44, row - 0.44)``, clear of the cell's value.
+    """
+    style = {"ha": "left", "va": "top", "fontsize": cell_fontsize(), "color": PARTNER, "fontweight": "bold"}
+    box = {"boxstyle": "round,pad=0.15", "facecolor": "white", "edgecolor": "none", "alpha": 0.85}
+    return [ax.text(0, 0, "", bbox=box, zorder=7, **style) for _ in range(count)]
+
+
 def hatch(ax: Axes, cells, zorder: float = 2) -> list[Rectangle]:
     """Grey hatched squares over the given (row, col) cells: zeros of padding, not data."""
     style = {"facecolor": PADDING, "edgecolor": "0.6", "hatch": "///", "linewidth": 0.5, "zorder": zorder}
@@ -104,11 +130,18 @@ def hatch(ax: Axes, cells, zorder: float = 2) -> list[Rectangle]:
 
 
 def show_padded(
-    ax: Axes, image: np.ndarray, kernel_shape: tuple[int, int], title: str = "", limit=None, fontsize=None
+    ax: Axes,
+    image: np.ndarray,
+    kernel_shape: tuple[int, int],
+    title: str = "",
+    limit=None,
+    fontsize=None,
+    annotate: bool = True,
 ):
     """Draw ``pad_full(image, kernel_shape)``: the image in red-blue, its padding zeros hatched grey.
 
-    image: (h, w). Every value is written (at ``fontsize``, by default ``cell_fontsize()``).
+    image: (h, w). Every value is written (at ``fontsize``, by default ``cell_fontsize()``) unless
+    ``annotate`` is false.
     Returns the padded array, (h + 2(kh - 1), w + 2(kw - 1)), and the image artist.
     """
     image = np.asarray(image, dtype=float)
@@ -121,7 +154,7 @@ def show_padded(
     inside = np.zeros(padded.shape, dtype=bool)
     inside[top : top + h, left : left + w] = True
     hatch(ax, zip(*np.nonzero(~inside)))
-    for (row, col), value in np.ndenumerate(padded):
+    for (row, col), value in np.ndenumerate(padded) if annotate else ():
         colour = ink(value, limit) if inside[row, col] else "0.45"
         ax.text(
             col,
