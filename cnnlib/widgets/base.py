@@ -32,10 +32,12 @@ class View:
     """Draws one layout of a state. Subclasses make their artists in ``__init__`` and fill ``dynamic``.
 
     dynamic: the artists ``draw`` changes at every step, in drawing order (an artist drawn over
-    a dynamic one must be dynamic too); everything else is drawn once into the background.
+    a dynamic one must be dynamic too); everything else is drawn once into the background. A view
+    may replace its artists, dynamic ones included, when its ``background`` key changes.
     """
 
     dynamic: list = []
+    layout_passes = 1  # constrained layout may need a second pass to settle around fixed-aspect panels
 
     def __init__(self, figure: Figure, state):
         self.figure = figure
@@ -155,15 +157,16 @@ class InteractiveFigure:
                 self.figure.set_layout_engine("constrained")
                 self.view = self.make_view(self.figure, state)
                 self.view.draw(state)
-                self.figure.draw_without_rendering()  # lay the panels out once, then keep them still
+                for _ in range(self.view.layout_passes):  # lay the panels out, then keep them still
+                    self.figure.draw_without_rendering()
                 self.figure.set_layout_engine("none")
-                for artist in self.view.dynamic:
-                    artist.set_animated(True)
                 self._background = None
             else:
                 self.view.draw(state)
             key = self.view.background(state)
             if self._background is None or key != self._background_key:
+                for artist in self.view.dynamic:  # marked here: a view may make new ones with a new key
+                    artist.set_animated(True)
                 self.canvas.draw()  # everything but the dynamic artists
                 self._background, self._background_key = self.canvas.copy_from_bbox(self.figure.bbox), key
             else:
