@@ -105,7 +105,8 @@ def loss_curves():
 
 
 def step_size():
-    from cnnlib.widgets.step_size import FUNCTIONS, STEPS, StepSize
+    from cnnlib.gradcheck import FUNCTIONS, STEPS
+    from cnnlib.widgets.step_size import StepSize
 
     w = StepSize("sigmoid at 8 points in [-3, 3]", dtype="float64", h=1e-5)
     steps = walk(w.slider, STEPS[::6])
@@ -171,9 +172,8 @@ def main():
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--repeats", type=int, default=3, help="times each widget's walk is run")
     args = parser.parse_args()
-    print(
-        f"{'widget':<30} {'step median':>11} {'step worst':>10} {'change median':>13} {'change worst':>12}  budget"
-    )
+    header = ("widget", "step median", "step worst", "change median", "change worst")
+    print(f"{header[0]:<30} {header[1]:>11} {header[2]:>10} {header[3]:>13} {header[4]:>12}  budget")
     for name, run in WIDGETS.items():
         steps, changes = [], []
         for _ in range(args.repeats):

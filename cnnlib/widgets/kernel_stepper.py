@@ -12,7 +12,7 @@ import numpy as np
 from matplotlib.patches import Rectangle
 
 from cnnlib.correlation import correlate2d
-from cnnlib.plotting import HIGHLIGHT, NOT_YET, cell_fontsize, format_value, ink, show_array
+from cnnlib.plotting import HIGHLIGHT, cell_fontsize, format_value, show_array, update_array, veil
 from cnnlib.widgets.base import InteractiveFigure, View
 from cnnlib.widgets.inputs import EXAMPLE, KernelTextError, as_grid, format_kernel, parse_kernel
 
@@ -109,7 +109,7 @@ class KernelStepperView(View):
         annotate = max(state.output.shape) <= ANNOTATE_UP_TO
         self.output_artist = show_array(ax_out, state.output, annotate=annotate)
         self.output_texts = list(ax_out.texts)
-        self.veil = ax_out.imshow(np.zeros((*state.output.shape, 4)), zorder=4)
+        self.cover = ax_out.imshow(np.zeros((*state.output.shape, 4)), zorder=4)
         self.output_box = ax_out.add_patch(
             Rectangle(
                 (-0.5, -0.5), 1, 1, fill=False, edgecolor=HIGHLIGHT, lw=3 if annotate else 1.2, zorder=5
@@ -140,7 +140,7 @@ class KernelStepperView(View):
             *self.product_texts,
             *ax_products.spines.values(),
             ax_products.title,
-            self.veil,
+            self.cover,
             self.output_box,
             *self.pointers,
             ax_out.title,
@@ -154,14 +154,12 @@ class KernelStepperView(View):
         return state.kernel.tobytes()
 
     def draw(self, state):
-        _set_array(self.kernel_artist, self.axes["kernel"].texts, state.kernel)
-        _set_array(self.output_artist, self.output_texts, state.output)
+        update_array(self.kernel_artist, self.axes["kernel"].texts, state.kernel)
+        update_array(self.output_artist, self.output_texts, state.output)
         limit = float(np.max(np.abs(state.kernel)) * np.max(np.abs(state.image))) or 1.0
-        _set_array(self.products_artist, self.product_texts, state.products, limit)
+        update_array(self.products_artist, self.product_texts, state.products, limit)
         self.window_box.set_xy((state.col - 0.5, state.row - 0.5))
-        veil = np.zeros((*state.output.shape, 4))
-        veil[np.isnan(state.output_so_far)] = (*[float(NOT_YET)] * 3, 1.0)
-        self.veil.set_data(veil)
+        self.cover.set_data(veil(np.isnan(state.output_so_far)))
         self.output_box.set_xy((state.col - 0.5, state.row - 0.5))
         if self.pointers:  # just outside the map's left and top edges
             self.pointers[0].set_data([-1.2], [state.row])
@@ -281,15 +279,6 @@ class KernelStepper(InteractiveFigure):
             self.say(f"{error}. Kept the previous kernel {_shape(self.kernel.shape)}.", error=True)
             return
         self.set_kernel(kernel)  # refuses a kernel larger than the input, with a message
-
-
-def _set_array(artist, texts, array, limit=None):
-    """New values for an array drawn by ``show_array``: colours, numbers and their ink."""
-    limit = limit or float(np.max(np.abs(array))) or 1.0
-    artist.set_data(array)
-    artist.set_clim(-limit, limit)
-    for text, value in zip(texts, array.flat):
-        text.set(text=format_value(value), color=ink(value, limit))
 
 
 def _shape(shape) -> str:
