@@ -1,28 +1,30 @@
 """Explore the gradients of one kernel: what each output touches, and the sums behind dE/dK and dE/dX.
 
 Used in notebook 04. ``GradientExplorer(x, kernel, output_gradient)`` shown as the last expression
-of a cell gives three modes, each with its own pair of sliders:
+of a cell gives three modes, each with its own pair of sliders and its own state class. Each sum is
+an array laid on another at the element picked, multiplied cell by cell and added, as in notebook 01:
 
-- **output y[m, n]**: the window of X and the kernel weights that make one output, and the
-  derivative of that output with respect to X (the kernel laid on the window, zero elsewhere);
-- **kernel weight k[p, q]**: dE/dk_pq = sum_mn dE/dy_mn x_(m+p)(n+q), dE/dY laid on X at (p, q),
-  one entry of dE/dK = X ⋆ dE/dY;
-- **input x[r, c]**: dE/dx_rc, the sum over the outputs that x_rc touched, each times the weight
-  that connected them: the kernel rotated 180° (drawn beside K, each weight named) over dE/dY
-  padded with zeros, one entry of dE/dX = dE/dY *full K.
+- **output y[m, n]** (``OutputPick``): K on X at (m, n); and dy[m, n]/dX, K on the window, 0 elsewhere;
+- **kernel weight k[p, q]** (``KernelPick``): G = dE/dY on X at (p, q), one entry of dE/dK = X ⋆ G;
+- **input x[r, c]** (``InputPick``): K rotated 180° on G padded with zeros at (r, c), one entry of
+  dE/dX = G *full K: the outputs x[r, c] touched, each times the weight that connected them.
 
 Each value is shown beside a central difference for that one element and their agreement.
 """
+
+from dataclasses import dataclass
+from typing import ClassVar, NamedTuple
 
 import ipywidgets as widgets
 import numpy as np
 from matplotlib.patches import Rectangle
 from scipy import signal
 
+from cnnlib import plotting
 from cnnlib.correlation import correlate2d, pad_full, rotate180
 from cnnlib.gradcheck import numerical_gradient, relative_error
-from cnnlib.plotting import format_value, show_array
-from cnnlib.widgets.base import FigureWidget
+from cnnlib.plotting import HIGHLIGHT, cell_fontsize, format_value, hatch, ink, show_array
+from cnnlib.widgets.base import InteractiveFigure, View
 from cnnlib.widgets.inputs import as_grid
 
 MODES = {
@@ -31,591 +33,517 @@ MODES = {
     "input": "input x[r, c]: ∂E/∂x",
 }
 HELP = {
-    "output": "Pick an output y[m, n]: its window on X (orange labels: the weight each input meets), the products, "
-    "their sum, and the derivative of y[m, n] with respect to every input.",
-    "kernel": "Pick a weight k[p, q]: it is used at every output, so ∂E/∂Y lies on X with its corner on (p, q); "
-    "multiply and add to get ∂E/∂k[p, q], one entry of X ⋆ ∂E/∂Y.",
+    "output": "Pick an output y[m, n]: its window on X (orange labels: the weight each input meets), "
+    "the products, their sum, and the derivative of y[m, n] with respect to every input.",
+    "kernel": "Pick a weight k[p, q]: it is used at every output, so ∂E/∂Y lies on X with its corner on "
+    "(p, q); multiply and add to get ∂E/∂k[p, q], one entry of X ⋆ ∂E/∂Y.",
     "input": "Pick an input x[r, c]: the outputs whose window covers it (dashed), each times the weight that "
     "connected them: the kernel rotated 180° over ∂E/∂Y padded with zeros, one entry of ∂E/∂Y *full K.",
 }
 AGREE = 1e-6  # relative error below which the formula and the central difference agree
 H = 1e-5  # the central difference's step
-HIGHLIGHT = "#ff9f1c"  # orange: visible on grey, red and blue
-PARTNER = "#b35900"  # darker orange, for the small labels naming a cell's partner in a product
-PADDING = "0.88"
-NAME_UP_TO = 4  # products arrays with at most this many rows and columns get symbols (x₁₂·g₀₁) written in
-PRODUCT_FONTSIZE = {
-    1: 14,
-    2: 13,
-    3: 12,
-    4: 11,
-    5: 10,
-    6: 9,
-}  # the products' font by their larger side (8 beyond)
-PARTNER_UP_TO = 8  # ... and the array under the sliding one gets its partners' names (×k₀₁) up to this size
-VALUES_UP_TO = 10  # ... and values up to this size
-MAX_SIDE = 8  # the largest input this widget takes: every sum stays small enough to read
+MAX_SIDE = 8  # the largest input this widget takes: every sum stays readable, every index one digit
+NAME_UP_TO = 4  # products and kernels with at most this many rows and columns get names (x₁₂·k₀₁) in cells
+PARTNER_UP_TO = {False: 8, True: 6}  # the array under the sliding one gets its partners' names (×k₀₁)
+# up to this size (on a projector, larger labels need larger cells)
+VALUES_UP_TO = 10  # arrays get their values written up to this size (G padded reaches 15)
 TERMS_IN_FIGURE = 9  # a sum with more terms is summarised in the figure (the text below has it all)
 TERMS_IN_TEXT = 30  # ... and beyond this many, in the text below it too
 
 
-class GradientExplorer(FigureWidget):
-    """One input map, one kernel, one upstream gradient: pick an element, see its sum and its check.
+class Example:
+    """One input map, one kernel, dE/dY and a bias, with the arrays the formulas give, computed once.
 
-    x: (h, w); kernel: (kh, kw) with kh <= h and kw <= w; output_gradient dE/dY: (h - kh + 1, w - kw + 1);
-    bias: the output's shape (default zeros). The loss behind the numerical checks is
-    E = sum(dE/dY * Y) with Y = bias + X ⋆ K, so that dE/dY is exactly ``output_gradient``.
-
-    State after each change: ``mode``, ``row`` and ``col`` (the element picked); ``terms``, the
-    products of the sum as ``(name, value, name, value)``; ``products`` (as drawn); ``sum``, their sum
-    (plus the bias in output mode: y[m, n]); ``value``, what the formula gives (dE/dk[p, q] or
-    dE/dx[r, c]; in output mode the array dy[m, n]/dX); ``numeric``, the same by central
-    differences; ``error``, their relative error; ``agree``; and the cells the sum involves:
-    ``inputs``, ``weights``, ``outputs`` (lists of (row, col)).
+    x: (h, w), at most MAX_SIDE a side; kernel: (kh, kw) with kh <= h, kw <= w; output_gradient
+    G = dE/dY and bias (default zeros): (h - kh + 1, w - kw + 1). The loss behind the checks is
+    E = sum(G * Y) with Y = bias + X ⋆ K, so that dE/dY is exactly G.
     """
 
-    def __init__(self, x, kernel, output_gradient, bias=None, mode="output", figsize=(14, 4.3)):
-        super().__init__(figsize=figsize)
-        self.x = as_grid(x, "x")
-        self.kernel = as_grid(kernel, "kernel")
+    def __init__(self, x, kernel, output_gradient, bias=None):
+        self.x, self.kernel = as_grid(x, "x", MAX_SIDE), as_grid(kernel, "kernel")
         (h, w), (kh, kw) = self.x.shape, self.kernel.shape
-        if max(h, w) > MAX_SIDE:
-            raise ValueError(
-                f"x must be at most {MAX_SIDE} x {MAX_SIDE}, so that every sum stays readable; "
-                f"got shape {self.x.shape}"
-            )
         if kh > h or kw > w:
             raise ValueError(
-                f"the kernel must fit inside x: kernel shape {self.kernel.shape} is larger than "
-                f"x's shape {self.x.shape}"
+                f"the kernel must fit inside x: kernel shape {(kh, kw)} is larger than x's {(h, w)}"
             )
-        out_shape = (h - kh + 1, w - kw + 1)
+        out, rule = (h - kh + 1, w - kw + 1), f" = ({h} - {kh} + 1, {w} - {kw} + 1)"
         self.output_gradient = as_grid(output_gradient, "output_gradient")
-        if self.output_gradient.shape != out_shape:
-            raise ValueError(
-                f"output_gradient (dE/dY) must have the output's shape {out_shape} = "
-                f"({h} - {kh} + 1, {w} - {kw} + 1), got {self.output_gradient.shape}"
-            )
-        self.bias = np.zeros(out_shape) if bias is None else as_grid(bias, "bias")
-        if self.bias.shape != out_shape:
-            raise ValueError(f"bias must have the output's shape {out_shape}, got {self.bias.shape}")
-        if mode not in MODES:
-            raise ValueError(f"mode must be one of {list(MODES)}, got {mode!r}")
-
-        # the whole arrays, from the formulas, once
+        self.bias = np.zeros(out) if bias is None else as_grid(bias, "bias")
+        for name, array, why in [
+            ("output_gradient (dE/dY)", self.output_gradient, rule),
+            ("bias", self.bias, ""),
+        ]:
+            if array.shape != out:
+                raise ValueError(f"{name} must have the output's shape {out}{why}, got {array.shape}")
         self.output = self.bias + correlate2d(self.x, self.kernel)  # Y = B + X ⋆ K
-        self.kernel_gradient = correlate2d(self.x, self.output_gradient)  # dE/dK = X ⋆ dE/dY
+        self.kernel_gradient = correlate2d(self.x, self.output_gradient)  # dE/dK = X ⋆ G
         self.padded_gradient = pad_full(self.output_gradient, self.kernel.shape)
-        self.input_gradient = correlate2d(self.padded_gradient, rotate180(self.kernel))  # dE/dY *full K
+        self.input_gradient = correlate2d(self.padded_gradient, rotate180(self.kernel))  # G *full K
 
-        self.mode_buttons = widgets.ToggleButtons(
-            options=[(label, key) for key, label in MODES.items()], value=mode, description="pick"
-        )
-        self.mode_buttons.style.button_width = "230px"
-        shapes = {"output": out_shape, "kernel": (kh, kw), "input": (h, w)}
-        letters = {"output": ("m", "n"), "kernel": ("p", "q"), "input": ("r", "c")}
-        self.sliders, self.slider_rows = {}, {}
-        for key, (rows, cols) in shapes.items():
-            row_letter, col_letter = letters[key]
-            pair = (
-                widgets.IntSlider(value=0, min=0, max=rows - 1, description=f"row {row_letter}"),
-                widgets.IntSlider(value=0, min=0, max=cols - 1, description=f"column {col_letter}"),
-            )
-            for slider in pair:
-                slider.observe(self.update, names="value")
-            self.sliders[key] = pair
-            self.slider_rows[key] = widgets.HBox(list(pair))
-        self.mode_buttons.observe(self._on_mode, names="value")
-        self.formula = widgets.HTMLMath()
-        # the first mode's sliders first: the visible slider is the first one a page (or a test) finds
-        rows = [self.slider_rows[mode], *(box for key, box in self.slider_rows.items() if key != mode)]
-        self.widget = widgets.VBox([self.mode_buttons, *rows, self.message, self.image, self.formula])
-        self._on_mode()
-
-    # --- controls ---------------------------------------------------------------------------
-    def _on_mode(self, change=None):
-        """Show the chosen mode's sliders (each mode keeps its own pick), rebuild the panels, redraw."""
-        self.mode = self.mode_buttons.value
-        for key, box in self.slider_rows.items():
-            box.layout.display = "" if key == self.mode else "none"
-        self.say(HELP[self.mode])
-        self._compute_state()
-        self._build_figure()
-        self.show_figure()
-
-    def update(self, change=None):
-        """Move to the element the current mode's sliders pick, and redraw."""
-        if change is not None and change["owner"] not in self.sliders[self.mode]:
-            return  # a hidden mode's slider: its pick waits until that mode is shown
-        self._compute_state()
-        self._draw_selection()
-        self.show_figure()
-
-    # --- state ------------------------------------------------------------------------------
-    def _compute_state(self):
-        """The picked element's sum, its terms, the cells involved and the numerical check."""
-        row_slider, col_slider = self.sliders[self.mode]
-        self.row, self.col = row_slider.value, col_slider.value
-        {"output": self._output_state, "kernel": self._kernel_state, "input": self._input_state}[self.mode]()
-        self.error = relative_error(np.asarray(self.value), np.asarray(self.numeric))
-        self.agree = self.error < AGREE
-
-    def _output_state(self):
-        """y_mn = b_mn + sum_pq x_(m+p)(n+q) k_pq; dy_mn/dX is K on the window, 0 elsewhere."""
-        m, n = self.row, self.col
-        kh, kw = self.kernel.shape
-        window = self.x[m : m + kh, n : n + kw]
-        self.products = window * self.kernel
-        self.terms = [
-            (("x", m + p, n + q), self.x[m + p, n + q], ("k", p, q), self.kernel[p, q])
-            for p, q in np.ndindex(kh, kw)
-        ]
-        self.inputs = [(m + p, n + q) for p, q in np.ndindex(kh, kw)]
-        self.weights = [(p, q) for p, q in np.ndindex(kh, kw)]
-        self.outputs = [(m, n)]
-        self.sum = float(self.bias[m, n] + np.sum(self.products))  # y_mn
-        # the derivative of this one output with respect to every input: the kernel on the window
-        self.derivative = np.zeros_like(self.x)
-        self.derivative[m : m + kh, n : n + kw] = self.kernel
-        self.value = self.derivative
-        x = self.x.copy()
-        self.numeric = numerical_gradient(lambda: self._forward(x, self.kernel)[m, n], x, H)
-
-    def _kernel_state(self):
-        """dE/dk_pq = sum_mn g_mn x_(m+p)(n+q): dE/dY laid on X with its corner on (p, q)."""
-        p, q = self.row, self.col
-        out_h, out_w = self.output_gradient.shape
-        block = self.x[p : p + out_h, q : q + out_w]
-        self.products = self.output_gradient * block
-        self.terms = [
-            (("g", m, n), self.output_gradient[m, n], ("x", m + p, n + q), self.x[m + p, n + q])
-            for m, n in np.ndindex(out_h, out_w)
-        ]
-        self.inputs = [(m + p, n + q) for m, n in np.ndindex(out_h, out_w)]
-        self.weights = [(p, q)]
-        self.outputs = [(m, n) for m, n in np.ndindex(out_h, out_w)]
-        self.sum = self.value = float(np.sum(self.products))
-        kernel = self.kernel.copy()
-        weight = kernel[p : p + 1, q : q + 1]  # a view: numerical_gradient nudges this one weight in place
-        self.numeric = float(numerical_gradient(lambda: self._loss(self.x, kernel), weight, H)[0, 0])
-
-    def _input_state(self):
-        """dE/dx_rc = sum over the outputs y_mn that x_rc touched of g_mn k_(r-m)(c-n).
-
-        The same sum: the kernel rotated 180° laid on dE/dY padded with k - 1 zeros, corner at (r, c).
-        """
-        r, c = self.row, self.col
-        kh, kw = self.kernel.shape
-        out_h, out_w = self.output_gradient.shape
-        self.window = self.padded_gradient[r : r + kh, c : c + kw]
-        self.products = self.window * rotate180(self.kernel)
-        self.outputs = [
-            (m, n) for m in range(out_h) for n in range(out_w) if 0 <= r - m < kh and 0 <= c - n < kw
-        ]
-        self.weights = sorted((r - m, c - n) for m, n in self.outputs)
-        self.inputs = [(r, c)]
-        self.terms = [
-            (("g", m, n), self.output_gradient[m, n], ("k", r - m, c - n), self.kernel[r - m, c - n])
-            for m, n in self.outputs
-        ]
-        self.sum = self.value = float(np.sum(self.products))
-        x = self.x.copy()
-        element = x[r : r + 1, c : c + 1]  # a view: numerical_gradient nudges this one input in place
-        self.numeric = float(numerical_gradient(lambda: self._loss(x, self.kernel), element, H)[0, 0])
-
-    def _forward(self, x, kernel):
-        # SciPy's correlation, not the sums above: the check shares no code with the formula
+    def forward(self, x, kernel) -> np.ndarray:
+        """Y = B + X ⋆ K by SciPy, not by the sums: the checks share no code with the formulas."""
         return self.bias + signal.correlate2d(x, kernel, "valid")
 
-    def _loss(self, x, kernel):
-        return float(np.sum(self.output_gradient * self._forward(x, kernel)))
+    def loss(self, x, kernel) -> float:
+        return float(np.sum(self.output_gradient * self.forward(x, kernel)))
 
-    # --- drawing ----------------------------------------------------------------------------
-    def _panels(self):
-        """The panels of the mode, left to right: input mode adds K rotated 180° beside K."""
-        if self.mode == "input":
-            return ["input", "kernel", "rotated", "middle", "products", "result"]
-        return ["input", "kernel", "middle", "products", "result"]
 
-    def _build_figure(self):
-        """Five panels for the mode (six for the input): X, K (and K rotated), Y or dE/dY, the products, the result."""
-        self.figure.clear()
-        self.figure.set_layout_engine(
-            "constrained", h_pad=0.1
-        )  # room between the figure title and the panels
-        panels = self._panels()
-        axes = self.figure.subplots(1, len(panels), width_ratios=self._width_ratios())
-        self.axes = dict(zip(panels, axes))
-        show_array(
-            self.axes["input"], self.x, title=f"input X {_shape(self.x.shape)}", annotate=_small(self.x)
-        )
-        if self.mode == "input":  # K and K rotated 180°, each cell named, so that k₁₁ can be found in both
-            self._show_named(
-                self.axes["kernel"], self.kernel, lambda p, q: (p, q), f"K {_shape(self.kernel.shape)}"
-            )
-            kh, kw = self.kernel.shape
-            self._show_named(
-                self.axes["rotated"],
-                rotate180(self.kernel),
-                lambda a, b: (kh - 1 - a, kw - 1 - b),
-                "K rotated 180°",
-            )
-        else:
-            show_array(
-                self.axes["kernel"],
-                self.kernel,
-                title=f"kernel K {_shape(self.kernel.shape)}",
-                annotate=_small(self.kernel),
-            )
-        if self.mode == "output":
-            show_array(
-                self.axes["middle"], self.output, title="output Y = B + X ⋆ K", annotate=_small(self.output)
-            )
-            result, result_title = self.derivative, "∂y/∂X"
-        elif self.mode == "kernel":
-            show_array(
-                self.axes["middle"],
-                self.output_gradient,
-                title="∂E/∂Y (call it G)",
-                annotate=_small(self.output_gradient),
-            )
-            result, result_title = self.kernel_gradient, "∂E/∂K = X ⋆ G"
-        else:
-            self._show_padded(self.axes["middle"])
-            result, result_title = self.input_gradient, "∂E/∂X = G *full K"
-        limit = self._products_limit() or 1.0
-        self.products_artist = show_array(
-            self.axes["products"], np.zeros_like(self.products), annotate=False, limit=limit
-        )
-        fontsize = PRODUCT_FONTSIZE.get(max(self.products.shape), 8)  # large enough to read on a projector
-        self.product_texts = [
-            self.axes["products"].text(col, row, "", ha="center", va="center", fontsize=fontsize)
-            for row, col in np.ndindex(self.products.shape)
-        ]
-        self.product_pads = []  # in input mode: hatched where the rotated kernel lies over padding
-        if self.mode == "input":
-            self.product_pads = [
-                self.axes["products"].add_patch(
-                    Rectangle(
-                        (col - 0.5, row - 0.5),
-                        1,
-                        1,
-                        facecolor=PADDING,
-                        edgecolor="0.6",
-                        hatch="///",
-                        linewidth=0.5,
-                        zorder=2,
-                    )
-                )
-                for row, col in np.ndindex(self.products.shape)
-            ]
-            for text in self.product_texts:
-                text.set_zorder(3)
-        for spine in self.axes["products"].spines.values():
-            spine.set(edgecolor=HIGHLIGHT, linewidth=3)
-        self.result_artist = show_array(
-            self.axes["result"], result, title=result_title, annotate=_small(result)
-        )
-        self.result_texts = list(self.axes["result"].texts)
-        self.boxes = {}
-        for panel in ("input", "kernel", "rotated", "middle", "result"):
-            if panel not in self.axes:
-                continue
-            self.boxes[panel] = self.axes[panel].add_patch(
-                Rectangle(
-                    (-0.5, -0.5), 1, 1, fill=False, edgecolor=HIGHLIGHT, linewidth=3, zorder=5, clip_on=False
-                )
-            )
-        if (
-            self.mode == "input"
-        ):  # on the padded dE/dY: the rotated kernel's window, and the outputs inside it
-            self.boxes["touched"] = self.axes["middle"].add_patch(
-                Rectangle(
-                    (-0.5, -0.5),
-                    1,
-                    1,
-                    fill=False,
-                    edgecolor="black",
-                    linewidth=1.5,
-                    linestyle="--",
-                    zorder=6,
-                    clip_on=False,
-                )
-            )
-        self.partner_texts = []  # small labels naming each cell's partner in its product
-        self.text_line = self.figure.supxlabel(
-            " ", fontsize=11
-        )  # the sum written out; the layout keeps room for it
-        self._draw_selection()
-        # Lay the panels out once (twice: the first pass leaves the largest square panel a little
-        # too tall), then keep them still: a new pick only changes data and text.
-        self.figure.draw_without_rendering()
-        self.figure.draw_without_rendering()
-        self.figure.set_layout_engine("none")
+class Panel(NamedTuple):
+    """A panel's static array, title, colour limit (default: its largest value), each cell's name
+    (row-major, written above its value) and its padding (a bool mask, the array's shape)."""
 
-    def _width_ratios(self):
-        h, w = self.x.shape
-        kh, kw = self.kernel.shape
-        middle = {
-            "output": self.output.shape,
-            "kernel": self.output.shape,
-            "input": self.padded_gradient.shape,
-        }
-        shapes = {
-            "input": (h, w),
-            "kernel": (kh, kw),
-            "rotated": (kh, kw),
-            "middle": middle[self.mode],
-            "products": self.products.shape,
-            "result": self._result_shape(),
-        }
-        ratios = {panel: max(cols, 0.6 * rows, 1.6) for panel, (rows, cols) in shapes.items()}
-        named = max(self.products.shape) <= NAME_UP_TO
-        ratios["products"] = max(
-            ratios["products"], 1.5 * self.products.shape[1] if named else 0, 2.4
-        )  # names in cells
-        ratios["result"] = max(ratios["result"], 2.6)  # room for the result's title
-        if self.mode == "input":  # room for the titles of K and K rotated, side by side
-            ratios["kernel"], ratios["rotated"] = max(ratios["kernel"], 2.2), max(ratios["rotated"], 2.2)
-        return [ratios[panel] for panel in self._panels()]
+    key: str
+    array: np.ndarray
+    title: str = ""
+    limit: float | None = None
+    names: list | None = None
+    hatched: np.ndarray | None = None
 
-    def _result_shape(self):
-        return self.kernel.shape if self.mode == "kernel" else self.x.shape
 
-    def _products_limit(self) -> float:
-        """The colour limit of the products panel: the largest product over every pick of this mode."""
-        view = np.lib.stride_tricks.sliding_window_view
-        if self.mode == "output":
-            return float(np.abs(view(self.x, self.kernel.shape) * self.kernel).max())
-        if self.mode == "kernel":
-            return float(np.abs(view(self.x, self.output_gradient.shape) * self.output_gradient).max())
-        return float(np.abs(view(self.padded_gradient, self.kernel.shape) * rotate180(self.kernel)).max())
+@dataclass
+class Pick:
+    """One element picked in a mode, and its sum: one array laid on another at (row, col), multiplied.
 
-    def _show_named(self, ax, kernel, source, title):
-        """A kernel with each cell's name (the weight of K it holds, ``source(row, col)``) above its value."""
-        small = max(kernel.shape) <= NAME_UP_TO
-        show_array(ax, kernel, title=title, annotate=_small(kernel) and not small)
-        if not small:
-            return
-        limit = float(np.max(np.abs(kernel))) or 1.0
-        for row, col in np.ndindex(kernel.shape):
-            value = kernel[row, col]
-            ax.text(
-                col,
-                row,
-                f"{_name('k', *source(row, col))}\n{format_value(value)}",
-                ha="center",
-                va="center",
-                fontsize=10,
-                color="white" if abs(value) > 0.6 * limit else "black",
-            )
+    terms: the sum's products as (name, value, name, value) in the formula's order, a name being
+    (letter, i, j); products: (the sliding array's shape), 0 over padding; names: each product's
+    factors ("x₁₂·k₀₁"), row-major; padding: (products' shape) bool, over padding; partners: labels
+    ((row, col), "×k₀₁") on the array underneath, what each of its cells is multiplied by; inputs,
+    weights, outputs: the (row, col) cells of X, K and G the sum involves; total: the sum (y[m, n]
+    with its bias); value: what the formula gives (total, or dy[m, n]/dX); numeric: the same by central
+    differences; result: the array of the last panel.
+    """
 
-    def _show_padded(self, ax):
-        """dE/dY surrounded by k - 1 zeros (hatched grey), as the rotated kernel slides over it."""
-        padded = self.padded_gradient
-        limit = float(np.max(np.abs(self.output_gradient))) or 1.0
-        show_array(ax, padded, title="G padded with k - 1 zeros", limit=limit, annotate=_small(padded))
-        ax.set_xlabel("column   (K rotated 180° slides over it)")
-        kh, kw = self.kernel.shape
-        out_h, out_w = self.output_gradient.shape
-        for row, col in np.ndindex(padded.shape):
-            if not (kh - 1 <= row < kh - 1 + out_h and kw - 1 <= col < kw - 1 + out_w):
-                ax.add_patch(
-                    Rectangle(
-                        (col - 0.5, row - 0.5),
-                        1,
-                        1,
-                        facecolor=PADDING,
-                        edgecolor="0.6",
-                        hatch="///",
-                        linewidth=0.5,
-                        zorder=2,
-                    )
-                )
-        for text in ax.texts:
-            text.set_zorder(3)
+    example: Example
+    row: int
+    col: int
+    terms: list
+    products: np.ndarray
+    names: list
+    padding: np.ndarray
+    partners: list
+    inputs: list
+    weights: list
+    outputs: list
+    total: float
+    value: float | np.ndarray
+    numeric: float | np.ndarray
+    result: np.ndarray
 
-    def _draw_selection(self):
-        """Move the boxes, write the products, the partner labels, the titles and the sum."""
-        kh, kw = self.kernel.shape
-        self._box("input", self.inputs)
-        self._box("kernel", self.weights)
-        if self.mode == "output":
-            self._box("middle", self.outputs)
-            self._box("result", self.inputs)
-            self.result_artist.set_data(self.derivative)  # the kernel, moved to this output's window
-            for text, value in zip(self.result_texts, self.derivative.flat):
-                text.set_text(format_value(value))
-                text.set_color("white" if abs(value) > 0.6 * np.max(np.abs(self.kernel)) else "black")
-        elif self.mode == "kernel":
-            self._box("middle", self.outputs)
-            self._box("result", self.weights)
-        else:
-            self._box("rotated", sorted((kh - 1 - p, kw - 1 - q) for p, q in self.weights))
-            self._box("middle", [(self.row + a, self.col + b) for a, b in np.ndindex(kh, kw)])
-            self._box("touched", [(m + kh - 1, n + kw - 1) for m, n in self.outputs])
-            self._box("result", self.inputs)
-        self.products_artist.set_data(self.products)
-        limit = self.products_artist.get_clim()[1]
-        for text, (row, col) in zip(self.product_texts, np.ndindex(self.products.shape)):
-            text.set_text(self._product_label(row, col))
-            text.set_color("white" if abs(self.products[row, col]) > 0.6 * limit else "black")
-        for pad, (a, b) in zip(self.product_pads, np.ndindex(kh, kw)):
-            pad.set_visible((self.row + a - (kh - 1), self.col + b - (kw - 1)) not in self.outputs)
-        self._write_partners()
-        self._write_titles()
+    # A mode, as data: the Example's array it picks in, that array's index letters and its own letter;
+    # the panels of the array underneath and of the sliding one; whether the formula names the sliding
+    # factor first; the letter of the result's cells; its texts, written with ``words()``.
+    array: ClassVar[str]
+    indices: ClassVar[str]
+    under, over, over_first, result_letter = "input", "kernel", False, "x"
+    dashed: ClassVar[dict] = {}  # panel -> (top, left, rows, cols) outlined with a dashed line
+    TITLES: ClassVar[dict]  # panel -> its title, for the titles that change with the pick
+    CLAIM: ClassVar[str]
+    CHECK = "central difference {numeric}, relative error {error:.0e}: {verdict}"
+    LEFT, LATEX = "∂E/∂{name} = ", r"\frac{{\partial E}}{{\partial {letter}_{{{r}{c}}}}} = "
+    LEAD = ASIDE = ""  # output mode: the bias before the numbers, the forward pass after the sum
 
-    def _box(self, panel, cells):
-        """Outline the rectangle of cells (they always form one) in the panel."""
-        rows, cols = [cell[0] for cell in cells], [cell[1] for cell in cells]
-        box = self.boxes[panel]
-        box.set_xy((min(cols) - 0.5, min(rows) - 0.5))
-        box.set_width(max(cols) - min(cols) + 1)
-        box.set_height(max(rows) - min(rows) + 1)
+    @classmethod
+    def at(cls, ex: Example, row: int, col: int) -> "Pick":
+        """The pick of (row, col): the products and their names, the cells involved, the gradient."""
+        under, under_name, over, over_name = cls.factors(ex)
+        terms, names, partners = [], [], []
+        for (a, b), value in np.ndenumerate(over):
+            here, name = (row + a, col + b), over_name(a, b)
+            factors = [(under_name(*here), under[here]), (name, value)][:: -1 if cls.over_first else 1]
+            if under_name(*here):  # a zero of padding adds no term
+                terms.append((*factors[0], *factors[1]))
+            names.append("·".join(_name(*factor) if factor else "0" for factor, _ in factors))
+            partners.append((here, "×" + _name(*name)))
+        (kh, kw), named = over.shape, [name for term in terms for name in term[::2]]
+        padding = np.reshape([under_name(row + a, col + b) is None for a, b in np.ndindex(kh, kw)], (kh, kw))
+        products = under[row : row + kh, col : col + kw] * over
+        cells = [sorted((i, j) for n, i, j in named if n == letter) or [(row, col)] for letter in "xkg"]
+        gradient = cls.gradient(ex, row, col, float(products.sum()))
+        return cls(ex, row, col, terms, products, names, padding, partners, *cells, *gradient)
 
-    def box_cells(self, panel):
-        """The (top, left, rows, columns) of a drawn box, read back from its rectangle (for tests)."""
-        box = self.boxes[panel]
-        x, y = box.get_xy()
-        return (round(y + 0.5), round(x + 0.5), round(box.get_height()), round(box.get_width()))
+    @classmethod
+    def gradient(cls, ex: Example, row: int, col: int, total: float) -> tuple:
+        """(total, value, numeric, result): dE/d(the element picked), checked by nudging it in the loss."""
+        x, kernel = ex.x.copy(), ex.kernel.copy()
+        element = {"x": x, "kernel": kernel}[cls.array][row : row + 1, col : col + 1]  # a view: nudged
+        numeric = float(numerical_gradient(lambda: ex.loss(x, kernel), element, H)[0, 0])
+        return total, total, numeric, {"x": ex.input_gradient, "kernel": ex.kernel_gradient}[cls.array]
 
-    def _product_label(self, row, col):
-        value = self.products[row, col]
-        small = max(self.products.shape) <= NAME_UP_TO
-        if self.mode == "output":
-            p, q = row, col
-            names = f"{_name('x', self.row + p, self.col + q)}·{_name('k', p, q)}"
-        elif self.mode == "kernel":
-            m, n = row, col
-            names = f"{_name('g', m, n)}·{_name('x', m + self.row, n + self.col)}"
-        else:
-            kh, kw = self.kernel.shape
-            m, n = self.row + row - (kh - 1), self.col + col - (kw - 1)
-            p, q = kh - 1 - row, kw - 1 - col
-            if (m, n) not in self.outputs:
-                return f"0·{_name('k', p, q)}\n0" if small else ""  # over padding (hatched)
-            names = f"{_name('g', m, n)}·{_name('k', p, q)}"
-        if max(self.products.shape) > VALUES_UP_TO:
-            return ""
-        return f"{names}\n{format_value(value)}" if small else format_value(value)
+    @property
+    def error(self) -> float:
+        return relative_error(np.asarray(self.value), np.asarray(self.numeric))
 
-    def _write_partners(self):
-        """Small labels in the cells under the sliding array, naming what each one multiplies."""
-        for text in self.partner_texts:
-            text.remove()
-        self.partner_texts = []
-        kh, kw = self.kernel.shape
-        if self.mode == "output":
-            ax = self.axes["input"]
-            cells = [((self.row + p, self.col + q), _name("k", p, q)) for p, q in np.ndindex(kh, kw)]
-        elif self.mode == "kernel":
-            ax = self.axes["input"]
-            cells = [
-                ((self.row + m, self.col + n), _name("g", m, n))
-                for m, n in np.ndindex(self.output_gradient.shape)
-            ]
-        else:
-            ax = self.axes["middle"]
-            cells = [
-                ((self.row + a, self.col + b), _name("k", kh - 1 - a, kw - 1 - b))
-                for a, b in np.ndindex(kh, kw)
-            ]
-        if max(ax.get_images()[0].get_array().shape) > PARTNER_UP_TO:
-            return
-        for (row, col), name in cells:
-            self.partner_texts.append(
-                ax.text(
-                    col - 0.44,
-                    row - 0.44,
-                    "×" + name,
-                    ha="left",
-                    va="top",
-                    fontsize=8.5,
-                    color=PARTNER,
-                    fontweight="bold",
-                    zorder=7,
-                    bbox=dict(boxstyle="round,pad=0.15", facecolor="white", edgecolor="none", alpha=0.85),
-                )
-            )
+    @property
+    def agree(self) -> bool:
+        return self.error < AGREE
 
-    def _write_titles(self):
-        r, c = self.row, self.col
-        verdict = "agree ✓" if self.agree else "DISAGREE ✗"
-        if self.mode == "output":
-            self.axes["products"].set_title(f"window × K\nsum + b = {format_value(self.sum, 4)}")
-            self.axes["result"].set_title(f"∂y[{r},{c}]/∂X: K on the window")
-            self.figure.suptitle(
-                f"y[{r},{c}] touches the {len(self.inputs)} inputs of its window, each through one weight of K.   "
-                f"∂y[{r},{c}]/∂X by central differences: relative error {self.error:.0e}: {verdict}"
-            )
-            left = f"$y_{{{_sub(r, c)}}} = b_{{{_sub(r, c)}}} + $"
-            right = f" $= {format_value(self.sum, 4)}$   (forward pass: {format_value(self.output[r, c], 4)})"
-        else:
-            check = f"central difference {format_value(self.numeric, 6)}, relative error {self.error:.0e}: {verdict}"
-            if self.mode == "kernel":
-                self.axes["products"].set_title(f"G × its block of X\nsum = {format_value(self.value, 4)}")
-                self.figure.suptitle(
-                    f"∂E/∂k[{r},{c}] = {format_value(self.value, 6)}: G laid on X at ({r}, {c}), "
-                    f"multiply, sum.   {check}"
-                )
-                left = f"$\\partial E/\\partial k_{{{_sub(r, c)}}} = $"
-            else:
-                touched = f"{len(self.outputs)} output{'s' if len(self.outputs) > 1 else ''}"
-                self.axes["products"].set_title(f"window × rotated K\nsum = {format_value(self.value, 4)}")
-                self.figure.suptitle(
-                    f"∂E/∂x[{r},{c}] = {format_value(self.value, 6)}: x[{r},{c}] touched {touched}.   {check}"
-                )
-                left = f"$\\partial E/\\partial x_{{{_sub(r, c)}}} = $"
-            right = f" $= {format_value(self.value, 4)}$"
-        self.text_line.set_text(left + self._sum_text() + right)
-        self.formula.value = self._formula_html()
+    @property
+    def boxes(self) -> dict:
+        """Panel -> (top, left, rows, cols) outlined in orange: the cells involved, the window."""
+        cells = {"input": self.inputs, "kernel": self.weights, "middle": self.outputs}
+        cells |= {"result": {"x": self.inputs, "k": self.weights}[self.result_letter]}
+        cells[self.over] = [cell for cell, padding in np.ndenumerate(self.padding) if not padding]
+        window = {self.under: (self.row, self.col, *self.products.shape)}
+        return {key: _bounds(cells) for key, cells in cells.items()} | window
 
-    def _sum_text(self):
-        """The sum written out in mathtext, or summarised when it is long."""
+    def words(self) -> dict:
+        """The values the texts are written with."""
+        r, c, letter, n = self.row, self.col, self.indices[2], len(self.outputs)
+        words = {"r": r, "c": c, "letter": letter, "name": _name(letter, r, c), "inputs": len(self.inputs)}
+        words |= {"total": format_value(self.total, 4), "value": format_value(self.total, 6)}
+        words |= {"error": self.error, "verdict": "agree ✓" if self.agree else "DISAGREE ✗"}
+        numeric = format_value(self.numeric, 6) if np.ndim(self.numeric) == 0 else ""  # dy/dX is an array
+        return words | {"numeric": numeric, "touched": f"{n} output{'s' if n > 1 else ''}"}
+
+    def titles(self) -> dict:
+        return {key: title.format(**self.words()) for key, title in self.TITLES.items()}
+
+    def headline(self) -> tuple[str, str]:
+        """A claim about the pick, and the check of its gradient by central differences."""
+        return self.CLAIM.format(**self.words()), self.CHECK.format(**self.words())
+
+    def equation(self) -> str:
+        """The sum written out, as the figure shows it below the panels (summarised when long)."""
+        body = " + ".join(f"{_name(*a)}·{_name(*b)}" for a, _, b, _ in self.terms)
         if len(self.terms) > TERMS_IN_FIGURE:
-            return f"(a sum of {len(self.terms)} products)"
-        return " + ".join(f"${_tex(a)}\\,{_tex(b)}$" for a, _, b, _ in self.terms)
+            body = f"(a sum of {len(self.terms)} products)"
+        words = self.words()
+        return self.LEFT.format(**words) + body + f" = {words['total']}" + self.ASIDE.format(**words)
 
-    def _formula_html(self):
-        """The whole sum in LaTeX, symbols then numbers, below the figure."""
-        r, c = self.row, self.col
-        if self.mode == "output":
-            left = f"y_{{{_sub(r, c)}}} = b_{{{_sub(r, c)}}} + "
-            numbers = f"{format_value(self.bias[r, c], 4)} + "
-            value = self.sum
-        else:
-            left = f"\\frac{{\\partial E}}{{\\partial {'k' if self.mode == 'kernel' else 'x'}_{{{_sub(r, c)}}}}} = "
-            numbers, value = "", self.value
+    def formula(self) -> str:
+        """The whole sum in LaTeX, symbols then numbers, for the text below the figure."""
         terms = self.terms if len(self.terms) <= TERMS_IN_TEXT else [*self.terms[:3], None, self.terms[-1]]
-        symbols = " + ".join(r"\cdots" if t is None else f"{_tex(t[0])}\\,{_tex(t[2])}" for t in terms)
-        numbers += " + ".join(
-            r"\cdots" if t is None else f"({format_value(t[1], 3)})({format_value(t[3], 3)})" for t in terms
+        symbols = " + ".join(r"\cdots" if t is None else rf"{_tex(*t[0])}\,{_tex(*t[2])}" for t in terms)
+        numbers = " + ".join(
+            r"\cdots" if t is None else f"({format_value(t[1])})({format_value(t[3])})" for t in terms
         )
         if len(terms) < len(self.terms):
             symbols += f" \\quad \\text{{({len(self.terms)} products)}}"
-        return f"$$ {left}{symbols} $$ $$ = {numbers} = {format_value(value, 6)} $$"
+        left, lead = self.LATEX.format(**self.words()), self.LEAD.format(**self.words())
+        return f"$$ {left}{symbols} $$ $$ = {lead}{numbers} = {format_value(self.total, 6)} $$"
+
+    def operands(self) -> list[Panel]:
+        """The panels of X and K, as output and kernel modes draw them."""
+        x, k = self.example.x, self.example.kernel
+        return [Panel("input", x, f"input X {_shape(x)}"), Panel("kernel", k, f"kernel K {_shape(k)}")]
 
 
-def _name(letter, i, j):
-    """x₁₂ as plain text (x[1,12] when an index has two digits)."""
-    if i > 9 or j > 9:
-        return f"{letter}[{i},{j}]"
-    digits = "₀₁₂₃₄₅₆₇₈₉"
-    return f"{letter}{digits[i]}{digits[j]}"
+@dataclass
+class OutputPick(Pick):
+    """y[m, n] = b[m, n] + sum_pq x[m+p, n+q] k[p, q]: K laid on X at (m, n); value: dy[m, n]/dX (h, w)."""
+
+    array, indices = "output", "mny"
+    TITLES = {"products": "window × K\nsum + b = {total}", "result": "∂y[{r},{c}]/∂X: K on the window"}
+    CLAIM = "y[{r},{c}] touches the {inputs} inputs of its window, each through one weight of K."
+    CHECK = "∂y[{r},{c}]/∂X by central differences: relative error {error:.0e}: {verdict}"
+    LEFT, LATEX = "{name} = {bias_name} + ", "y_{{{r}{c}}} = b_{{{r}{c}}} + "
+    LEAD, ASIDE = "{bias} + ", "   (forward pass: {forward})"
+
+    @staticmethod
+    def factors(ex: Example) -> tuple:
+        """The array underneath and its cells' names, the sliding array and its cells' names."""
+        return ex.x, lambda i, j: ("x", i, j), ex.kernel, lambda p, q: ("k", p, q)
+
+    @classmethod
+    def gradient(cls, ex, m, n, total):
+        """(y[m, n], dy[m, n]/dX, the same by central differences, dy[m, n]/dX): K on the window."""
+        x, (kh, kw) = ex.x.copy(), ex.kernel.shape
+        derivative = np.zeros_like(x)
+        derivative[m : m + kh, n : n + kw] = ex.kernel
+        numeric = numerical_gradient(lambda: ex.forward(x, ex.kernel)[m, n], x, H)
+        return total + float(ex.bias[m, n]), derivative, numeric, derivative
+
+    def words(self):
+        r, c, ex = self.row, self.col, self.example
+        extra = {"bias_name": _name("b", r, c), "bias": format_value(ex.bias[r, c], 4)}
+        return super().words() | extra | {"forward": format_value(ex.output[r, c], 4)}
+
+    def panels(self) -> list[Panel]:
+        ex, limit = self.example, float(np.abs(self.example.kernel).max()) or 1.0
+        middle = Panel("middle", ex.output, "output Y = B + X ⋆ K")
+        result = Panel("result", np.zeros_like(ex.x), limit=limit)  # K moves over it with the window
+        return [*self.operands(), middle, _products_panel(ex.x, ex.kernel), result]
 
 
-def _sub(i, j):
-    return f"{i}{j}" if i <= 9 and j <= 9 else f"{i},{j}"
+@dataclass
+class KernelPick(Pick):
+    """dE/dk[p, q] = sum_mn g[m, n] x[m+p, n+q]: G laid on X with its corner on (p, q)."""
+
+    array, indices, over, over_first, result_letter = "kernel", "pqk", "middle", True, "k"
+    TITLES = {"products": "G × its block of X\nsum = {total}"}
+    CLAIM = "∂E/∂k[{r},{c}] = {value}: G laid on X at ({r}, {c}), multiply, sum."
+
+    @staticmethod
+    def factors(ex: Example) -> tuple:
+        return ex.x, lambda i, j: ("x", i, j), ex.output_gradient, lambda m, n: ("g", m, n)
+
+    def panels(self) -> list[Panel]:
+        ex = self.example
+        middle = Panel("middle", ex.output_gradient, "∂E/∂Y (call it G)")
+        result = Panel("result", ex.kernel_gradient, "∂E/∂K = X ⋆ G")
+        return [*self.operands(), middle, _products_panel(ex.x, ex.output_gradient), result]
 
 
-def _tex(name):
-    letter, i, j = name
-    return f"{letter}_{{{_sub(i, j)}}}"
+@dataclass
+class InputPick(Pick):
+    """dE/dx[r, c] = sum over the outputs y[m, n] that x[r, c] touched of g[m, n] k[r-m, c-n]:
+    K rotated 180° laid on G padded with k - 1 zeros, its corner on (r, c)."""
+
+    array, indices, under, over = "x", "rcx", "middle", "rotated"
+    TITLES = {"products": "window × rotated K\nsum = {total}"}
+    CLAIM = "∂E/∂x[{r},{c}] = {value}: x[{r},{c}] touched {touched}."
+
+    @staticmethod
+    def factors(ex: Example) -> tuple:
+        (kh, kw), (out_h, out_w) = ex.kernel.shape, ex.output_gradient.shape
+
+        def under_name(i, j):  # a cell of padded G: g[m, n], or None on padding
+            m, n = i - kh + 1, j - kw + 1
+            return ("g", m, n) if 0 <= m < out_h and 0 <= n < out_w else None
+
+        return (
+            ex.padded_gradient,
+            under_name,
+            rotate180(ex.kernel),
+            lambda a, b: ("k", kh - 1 - a, kw - 1 - b),
+        )
+
+    @property
+    def dashed(self):
+        """On padded G, the outputs x[r, c] touched: the window's cells that are not padding."""
+        touched = [(self.row + a, self.col + b) for (a, b), pad in np.ndenumerate(self.padding) if not pad]
+        return {"middle": _bounds(touched)}
+
+    def panels(self) -> list[Panel]:
+        ex, (kh, kw) = self.example, self.example.kernel.shape
+        # each weight named in K and in K rotated (the names reversed), so that k₁₁ can be found in both
+        names = [_name("k", *w) for w in np.ndindex(kh, kw)] if max(kh, kw) <= NAME_UP_TO else None
+        padding = pad_full(np.ones_like(ex.output_gradient), (kh, kw)) == 0
+        limit = float(np.abs(ex.output_gradient).max()) or 1.0
+        return [
+            self.operands()[0],
+            Panel("kernel", ex.kernel, f"K {_shape(ex.kernel)}", names=names),
+            Panel("rotated", rotate180(ex.kernel), "K rotated 180°", names=names and names[::-1]),
+            Panel("middle", ex.padded_gradient, "G padded with k - 1 zeros", limit, hatched=padding),
+            _products_panel(ex.padded_gradient, rotate180(ex.kernel)),
+            Panel("result", ex.input_gradient, "∂E/∂X = G *full K"),
+        ]
 
 
-def _small(array):
-    return max(np.shape(array)) <= VALUES_UP_TO
+PICKS = {"output": OutputPick, "kernel": KernelPick, "input": InputPick}
 
 
-def _shape(shape):
-    return f"{shape[0]} x {shape[1]}"
+class ModeView(View):
+    """One mode's panels, in a row (two rows on a projector), on a subfigure of its own.
+
+    The arrays are drawn once; a pick sets the products, the outlines, the partner labels, the
+    result's outlined cells (drawn over its array: in output mode K moves over zeros) and the texts.
+    """
+
+    def __init__(self, figure, state: Pick, rows: int = 1):
+        super().__init__(figure, state)
+        panels, self.rows = state.panels(), rows
+        self.axes = dict(zip([panel.key for panel in panels], _subplots(figure, panels, rows)))
+        images = {panel.key: _draw_panel(self.axes[panel.key], panel) for panel in panels}
+        ax, cells = self.axes["products"], list(np.ndindex(state.products.shape))
+        self.products, self.pads = images["products"], hatch(ax, cells)
+        font = {
+            "ha": "center",
+            "va": "center",
+            "fontsize": max(cell_fontsize(), 15 - max(ax.images[0].get_array().shape)),
+        }
+        self.product_texts = [ax.text(col, row, "", **font) for row, col in cells]
+        for spine in ax.spines.values():
+            spine.set(edgecolor=HIGHLIGHT, linewidth=3)
+        result, (_, _, rows, cols) = self.axes["result"], state.boxes["result"]
+        limits = result.get_xlim(), result.get_ylim()
+        self.overlay = result.imshow(np.zeros((rows, cols)), cmap=plotting.SIGNED_CMAP)
+        self.overlay.set_clim(images["result"].get_clim())
+        result.set(xlim=limits[0], ylim=limits[1])
+        font = {"ha": "center", "va": "center", "fontsize": cell_fontsize()}
+        self.overlay_texts = [result.text(0, 0, "", **font) for _ in range(rows * cols)]
+        orange = {"edgecolor": HIGHLIGHT, "linewidth": 3, "zorder": 5}
+        self.boxes = {key: _outline(self.axes[key], orange) for key in state.boxes}
+        dashed = {"edgecolor": "black", "linewidth": 1.5, "linestyle": "--", "zorder": 6}
+        self.dashed = {key: _outline(self.axes[key], dashed) for key in state.dashed}
+        count = (
+            len(state.partners)
+            if max(images[state.under].get_array().shape) <= PARTNER_UP_TO[plotting.presenting()]
+            else 0
+        )
+        self.partners = plotting.partner_labels(self.axes[state.under], count)
+        self.title, self.equation = figure.suptitle(" "), figure.supxlabel(" ")  # room kept by the layout
+        titles = [self.axes[key].title for key in state.TITLES]
+        self.dynamic = [self.products, *self.pads, *self.product_texts, *ax.spines.values(), self.overlay]
+        self.dynamic += [*self.overlay_texts, *titles, *self.boxes.values(), *self.dashed.values()]
+        self.dynamic += [*self.partners, self.title, self.equation]
+
+    def draw(self, state: Pick):
+        self.products.set_data(state.products)
+        limit, named = self.products.get_clim()[1], max(state.products.shape) <= NAME_UP_TO
+        cells = zip(self.product_texts, self.pads, state.names, state.products.flat, state.padding.flat)
+        for text, pad, name, value, padding in cells:
+            label = f"{name}\n{format_value(value)}" if named else "" if padding else format_value(value)
+            text.set(text=label, color=ink(value, limit))
+            pad.set_visible(padding)
+        top, left, rows, cols = state.boxes["result"]
+        self.overlay.set_extent((left - 0.5, left + cols - 0.5, top + rows - 0.5, top - 0.5))
+        for text, (row, col) in zip(self.overlay_texts, np.ndindex(rows, cols)):
+            text.set_position((left + col, top + row))
+        cells, limit = state.result[top : top + rows, left : left + cols], self.overlay.get_clim()[1]
+        plotting.update_array(self.overlay, self.overlay_texts, cells, limit)
+        for patches, bounds in [(self.boxes, state.boxes), (self.dashed, state.dashed)]:
+            for key, patch in patches.items():
+                top, left, rows, cols = bounds[key]
+                patch.set_bounds(left - 0.5, top - 0.5, cols, rows)
+        for text, ((row, col), name) in zip(self.partners, state.partners):
+            text.set(position=(col - 0.44, row - 0.44), text=name)
+        for key, title in state.titles().items():
+            self.axes[key].set_title(title)
+        self.title.set_text(("\n" if self.rows > 1 else "   ").join(state.headline()))
+        self.equation.set_text(state.equation())
+
+
+class GradientView(View):
+    """Every mode's panels, laid out once on subfigures that overlap: the mode picked shows its own,
+    so that a mode change draws the background again but needs no new layout."""
+
+    layout_passes = 2  # the first pass leaves the tallest square panel a little too tall
+
+    def __init__(self, figure, state: Pick, rows: int = 1):
+        super().__init__(figure, state)
+        place, self.modes = figure.add_gridspec(1, 1)[0], {}
+        for kind in PICKS.values():  # each mode drawn once, so that the layout keeps room for its texts
+            pick = kind.at(state.example, 0, 0)
+            self.modes[kind] = ModeView(figure.add_subfigure(place), pick, rows)
+            self.modes[kind].draw(pick)
+
+    def background(self, state):
+        return type(state)
+
+    def draw(self, state: Pick):
+        self.mode = self.modes[type(state)]
+        self.axes, self.dynamic = self.mode.axes, self.mode.dynamic  # the mode's, as the widget reads them
+        for view in self.modes.values():
+            view.figure.set_visible(view is self.mode)
+        self.mode.draw(state)
+
+
+class GradientExplorer(InteractiveFigure):
+    """One input map, one kernel, one upstream gradient: pick an element, see its sum and its check.
+
+    x: (h, w) at most MAX_SIDE a side; kernel: (kh, kw) with kh <= h and kw <= w; output_gradient
+    dE/dY: (h - kh + 1, w - kw + 1); bias: the output's shape (default zeros); mode: a key of MODES.
+    ``state`` is the ``Pick`` shown (an ``OutputPick``, ``KernelPick`` or ``InputPick``). Each mode
+    has its own pair of sliders, ``sliders[mode]``; a hidden mode's pick waits for its mode.
+    """
+
+    def __init__(self, x, kernel, output_gradient, bias=None, mode="output"):
+        super().__init__(figsize=(14, 4.3), presentation_figsize=(11.1, 8.4))
+        self.example = Example(x, kernel, output_gradient, bias)
+        if mode not in MODES:
+            raise ValueError(f"mode must be one of {list(MODES)}, got {mode!r}")
+        options = [(label, key) for key, label in MODES.items()]
+        self.mode_buttons = widgets.ToggleButtons(options=options, value=mode, description="pick")
+        self.mode_buttons.style.button_width = "230px"
+        self.sliders, self.slider_rows = {}, {}
+        for key, kind in PICKS.items():
+            sizes = zip(getattr(self.example, kind.array).shape, ("row", "column"), kind.indices)
+            self.sliders[key] = [
+                widgets.IntSlider(0, 0, size - 1, description=f"{axis} {i}") for size, axis, i in sizes
+            ]
+            self.slider_rows[key] = widgets.HBox(self.sliders[key])
+        # the first mode's sliders first: the visible slider is the first one a page (or a test) finds
+        rows = [self.slider_rows[mode], *(row for key, row in self.slider_rows.items() if key != mode)]
+        self.show_controls(self.mode_buttons, *rows)
+        self.formula = widgets.HTMLMath()
+        self.widget.children += (self.formula,)
+        self.watch(*(slider for pair in self.sliders.values() for slider in pair), handler=self._on_slider)
+        self.watch(self.mode_buttons, handler=self._on_mode)
+        self._on_mode()
+
+    def compute(self) -> Pick:
+        mode = self.mode_buttons.value
+        return PICKS[mode].at(self.example, *(slider.value for slider in self.sliders[mode]))
+
+    def make_view(self, figure, state):
+        return GradientView(figure, state, rows=2 if self.presenting else 1)
+
+    def refresh(self):
+        super().refresh()
+        self.formula.value = self.state.formula()
+
+    def _on_slider(self, change):
+        if change["owner"] in self.sliders[self.mode_buttons.value]:  # a hidden mode's pick waits
+            self.refresh()
+
+    def _on_mode(self, change=None):
+        for key, row in self.slider_rows.items():
+            row.layout.display = "" if key == self.mode_buttons.value else "none"
+        self.say(HELP[self.mode_buttons.value])
+        self.refresh()
+
+
+def _products_panel(array, sliding) -> Panel:
+    """The products of ``sliding`` laid on ``array``: coloured up to the largest product of any pick."""
+    products = np.lib.stride_tricks.sliding_window_view(array, sliding.shape) * sliding
+    return Panel("products", np.zeros(sliding.shape), limit=float(np.abs(products).max()) or 1.0)
+
+
+def _subplots(figure, panels: list[Panel], rows: int) -> list:
+    """The panels' axes in a row, or in two: the operands above, what they make below; widths fit arrays."""
+    widths = []
+    for key, array, _, _, names, _ in panels:  # room for titles, and for names in cells
+        named = key == "products" and max(array.shape) <= NAME_UP_TO
+        least = {"products": 1.5 * array.shape[1] if named else 2.4, "result": 2.6}.get(
+            key, 1.6 + 0.6 * bool(names)
+        )
+        widths.append(max(array.shape[1], 0.6 * array.shape[0], least))
+    if rows == 1:
+        return figure.subplots(1, len(panels), width_ratios=widths)
+    heights = [max(panel.array.shape[0] for panel in part) + 2 for part in (panels[:-3], panels[-3:])]
+    above, below = figure.subfigures(2, 1, height_ratios=heights)
+    return [
+        *above.subplots(1, len(panels) - 3, width_ratios=widths[:-3]),
+        *below.subplots(1, 3, width_ratios=widths[-3:]),
+    ]
+
+
+def _draw_panel(ax, panel: Panel):
+    """Draw a panel's array, its values (or names and values) written in, its padding hatched."""
+    values = panel.names is None and max(panel.array.shape) <= VALUES_UP_TO and panel.key != "products"
+    image = show_array(ax, panel.array, panel.title, annotate=values, limit=panel.limit)
+    if panel.hatched is not None:  # padded G, as K rotated 180° slides over it
+        ax.set_xlabel(
+            ("\n" if plotting.presenting() else "   ").join(["column", "(K rotated 180° slides over it)"])
+        )
+        hatch(ax, zip(*np.nonzero(panel.hatched)))
+        for text in ax.texts:
+            text.set_zorder(3)
+    font = {"ha": "center", "va": "center", "fontsize": cell_fontsize()}
+    for name, ((row, col), value) in zip(panel.names or [], np.ndenumerate(panel.array)):
+        ax.text(col, row, f"{name}\n{format_value(value)}", color=ink(value, image.get_clim()[1]), **font)
+    return image
+
+
+def _outline(ax, style: dict) -> Rectangle:
+    return ax.add_patch(Rectangle((0, 0), 1, 1, fill=False, clip_on=False, **style))
+
+
+def _bounds(cells) -> tuple[int, int, int, int]:
+    """(top, left, rows, cols) of the rectangle the (row, col) cells span."""
+    (top, left), (bottom, right) = np.min(cells, axis=0), np.max(cells, axis=0)
+    return int(top), int(left), int(bottom - top + 1), int(right - left + 1)
+
+
+def _name(letter: str, i: int, j: int) -> str:
+    """x₁₂: an element's name in plain text (every index has one digit: MAX_SIDE)."""
+    return letter + "₀₁₂₃₄₅₆₇₈₉"[i] + "₀₁₂₃₄₅₆₇₈₉"[j]
+
+
+def _tex(letter: str, i: int, j: int) -> str:
+    return f"{letter}_{{{i}{j}}}"
+
+
+def _shape(array) -> str:
+    return f"{array.shape[0]} x {array.shape[1]}"
