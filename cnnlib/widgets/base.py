@@ -38,6 +38,7 @@ class View:
 
     dynamic: list = []
     layout_passes = 1  # constrained layout may need a second pass to settle around fixed-aspect panels
+    backgrounds_kept = 1  # more: going back to a recent background key (a mode) restores it, not draws it
 
     def __init__(self, figure: Figure, state):
         self.figure = figure
@@ -78,7 +79,7 @@ class InteractiveFigure:
         self.widget = widgets.VBox([self.message, self.image])
         self.state, self.view = None, None
         self.seconds = 0.0  # how long the last refresh took: compute, draw and PNG
-        self._background, self._background_key = None, None
+        self._backgrounds = {}  # background key -> the rendered background, the latest last
         self._quiet = False
         self._play_syncs = []  # after each refresh, each linked Play follows its slider
         self._rc = plotting.PRESENTATION_RC if presenting else {}
@@ -160,17 +161,19 @@ class InteractiveFigure:
                 for _ in range(self.view.layout_passes):  # lay the panels out, then keep them still
                     self.figure.draw_without_rendering()
                 self.figure.set_layout_engine("none")
-                self._background = None
+                self._backgrounds = {}
             else:
                 self.view.draw(state)
             key = self.view.background(state)
-            if self._background is None or key != self._background_key:
+            if key not in self._backgrounds:
                 for artist in self.view.dynamic:  # marked here: a view may make new ones with a new key
                     artist.set_animated(True)
                 self.canvas.draw()  # everything but the dynamic artists
-                self._background, self._background_key = self.canvas.copy_from_bbox(self.figure.bbox), key
+                earlier = self.view.backgrounds_kept - 1  # the latest ones, besides this one
+                latest = list(self._backgrounds.items())[len(self._backgrounds) - earlier :]
+                self._backgrounds = dict(latest) | {key: self.canvas.copy_from_bbox(self.figure.bbox)}
             else:
-                self.canvas.restore_region(self._background)
+                self.canvas.restore_region(self._backgrounds[key])
             for artist in self.view.dynamic:
                 self.figure.draw_artist(artist)
         self.image.value = self._png()
