@@ -409,6 +409,7 @@ class GradientView(View):
     so that a mode change draws the background again but needs no new layout."""
 
     layout_passes = 2  # the first pass leaves the tallest square panel a little too tall
+    backgrounds_kept = len(PICKS)  # a mode shown before is restored, not drawn again
 
     def __init__(self, figure, state: Pick, rows: int = 1):
         super().__init__(figure, state)
