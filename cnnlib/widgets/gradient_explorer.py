@@ -43,11 +43,11 @@ HELP = {
 AGREE = 1e-6  # relative error below which the formula and the central difference agree
 H = 1e-5  # the central difference's step
 MAX_SIDE = 8  # the largest input this widget takes: every sum stays readable, every index one digit
-NAME_UP_TO = 4  # products and kernels with at most this many rows and columns get names (x₁₂·k₀₁) in cells
-PARTNER_UP_TO = {False: 8, True: 6}  # the array under the sliding one gets its partners' names (×k₀₁)
-# up to this size (on a projector, larger labels need larger cells)
-VALUES_UP_TO = 10  # arrays get their values written up to this size (G padded reaches 15)
-TERMS_IN_FIGURE = 9  # a sum with more terms is summarised in the figure (the text below has it all)
+# What is written in an array's cells, by its larger side; on a projector (True) letters are larger.
+NAME_UP_TO = {False: 4, True: 3}  # the products and the kernels get names (x₁₂·k₀₁) above their values
+PARTNER_UP_TO = {False: 8, True: 5}  # the array under the sliding one gets its partners' names (×k₀₁)
+VALUES_UP_TO = 10  # every array gets its values (G padded reaches 15)
+TERMS_IN_FIGURE = {False: 9, True: 6}  # a sum with more terms is summarised in the figure...
 TERMS_IN_TEXT = 30  # ... and beyond this many, in the text below it too
 
 
@@ -64,15 +64,13 @@ class Example:
         (h, w), (kh, kw) = self.x.shape, self.kernel.shape
         if kh > h or kw > w:
             raise ValueError(
-                f"the kernel must fit inside x: kernel shape {(kh, kw)} is larger than x's {(h, w)}"
+                f"the kernel must fit inside x: its shape {(kh, kw)} is larger than x's {(h, w)}"
             )
         out, rule = (h - kh + 1, w - kw + 1), f" = ({h} - {kh} + 1, {w} - {kw} + 1)"
         self.output_gradient = as_grid(output_gradient, "output_gradient")
         self.bias = np.zeros(out) if bias is None else as_grid(bias, "bias")
-        for name, array, why in [
-            ("output_gradient (dE/dY)", self.output_gradient, rule),
-            ("bias", self.bias, ""),
-        ]:
+        checks = [("output_gradient (dE/dY)", self.output_gradient, rule), ("bias", self.bias, "")]
+        for name, array, why in checks:
             if array.shape != out:
                 raise ValueError(f"{name} must have the output's shape {out}{why}, got {array.shape}")
         self.output = self.bias + correlate2d(self.x, self.kernel)  # Y = B + X ⋆ K
@@ -202,10 +200,10 @@ class Pick:
         """A claim about the pick, and the check of its gradient by central differences."""
         return self.CLAIM.format(**self.words()), self.CHECK.format(**self.words())
 
-    def equation(self) -> str:
-        """The sum written out, as the figure shows it below the panels (summarised when long)."""
+    def equation(self, most: int = TERMS_IN_FIGURE[False]) -> str:
+        """The sum written out, as the figure shows it below the panels (summarised beyond ``most`` terms)."""
         body = " + ".join(f"{_name(*a)}·{_name(*b)}" for a, _, b, _ in self.terms)
-        if len(self.terms) > TERMS_IN_FIGURE:
+        if len(self.terms) > most:
             body = f"(a sum of {len(self.terms)} products)"
         words = self.words()
         return self.LEFT.format(**words) + body + f" = {words['total']}" + self.ASIDE.format(**words)
@@ -213,9 +211,9 @@ class Pick:
     def formula(self) -> str:
         """The whole sum in LaTeX, symbols then numbers, for the text below the figure."""
         terms = self.terms if len(self.terms) <= TERMS_IN_TEXT else [*self.terms[:3], None, self.terms[-1]]
-        symbols = " + ".join(r"\cdots" if t is None else rf"{_tex(*t[0])}\,{_tex(*t[2])}" for t in terms)
+        symbols = " + ".join(rf"{_tex(*t[0])}\,{_tex(*t[2])}" if t else r"\cdots" for t in terms)
         numbers = " + ".join(
-            r"\cdots" if t is None else f"({format_value(t[1])})({format_value(t[3])})" for t in terms
+            f"({format_value(t[1])})({format_value(t[3])})" if t else r"\cdots" for t in terms
         )
         if len(terms) < len(self.terms):
             symbols += f" \\quad \\text{{({len(self.terms)} products)}}"
@@ -297,16 +295,11 @@ class InputPick(Pick):
     def factors(ex: Example) -> tuple:
         (kh, kw), (out_h, out_w) = ex.kernel.shape, ex.output_gradient.shape
 
-        def under_name(i, j):  # a cell of padded G: g[m, n], or None on padding
+        def g(i, j):  # a cell of padded G: g[m, n], or None on padding
             m, n = i - kh + 1, j - kw + 1
             return ("g", m, n) if 0 <= m < out_h and 0 <= n < out_w else None
 
-        return (
-            ex.padded_gradient,
-            under_name,
-            rotate180(ex.kernel),
-            lambda a, b: ("k", kh - 1 - a, kw - 1 - b),
-        )
+        return ex.padded_gradient, g, rotate180(ex.kernel), lambda a, b: ("k", kh - 1 - a, kw - 1 - b)
 
     @property
     def dashed(self):
@@ -317,13 +310,13 @@ class InputPick(Pick):
     def panels(self) -> list[Panel]:
         ex, (kh, kw) = self.example, self.example.kernel.shape
         # each weight named in K and in K rotated (the names reversed), so that k₁₁ can be found in both
-        names = [_name("k", *w) for w in np.ndindex(kh, kw)] if max(kh, kw) <= NAME_UP_TO else None
+        names = [_name("k", *w) for w in np.ndindex(kh, kw)]
         padding = pad_full(np.ones_like(ex.output_gradient), (kh, kw)) == 0
         limit = float(np.abs(ex.output_gradient).max()) or 1.0
         return [
             self.operands()[0],
             Panel("kernel", ex.kernel, f"K {_shape(ex.kernel)}", names=names),
-            Panel("rotated", rotate180(ex.kernel), "K rotated 180°", names=names and names[::-1]),
+            Panel("rotated", rotate180(ex.kernel), "K rotated 180°", names=names[::-1]),
             Panel("middle", ex.padded_gradient, "G padded with k - 1 zeros", limit, hatched=padding),
             _products_panel(ex.padded_gradient, rotate180(ex.kernel)),
             Panel("result", ex.input_gradient, "∂E/∂X = G *full K"),
@@ -340,19 +333,15 @@ class ModeView(View):
     result's outlined cells (drawn over its array: in output mode K moves over zeros) and the texts.
     """
 
-    def __init__(self, figure, state: Pick, rows: int = 1):
+    def __init__(self, figure, state: Pick, presenting: bool = False):
         super().__init__(figure, state)
-        panels, self.rows = state.panels(), rows
-        self.axes = dict(zip([panel.key for panel in panels], _subplots(figure, panels, rows)))
-        images = {panel.key: _draw_panel(self.axes[panel.key], panel) for panel in panels}
+        panels, self.presenting = state.panels(), presenting
+        self.axes = dict(zip([panel.key for panel in panels], _subplots(figure, panels, presenting)))
+        images = {panel.key: _draw_panel(self.axes[panel.key], panel, presenting) for panel in panels}
         ax, cells = self.axes["products"], list(np.ndindex(state.products.shape))
         self.products, self.pads = images["products"], hatch(ax, cells)
-        font = {
-            "ha": "center",
-            "va": "center",
-            "fontsize": max(cell_fontsize(), 15 - max(ax.images[0].get_array().shape)),
-        }
-        self.product_texts = [ax.text(col, row, "", **font) for row, col in cells]
+        center, size = {"ha": "center", "va": "center"}, max(cell_fontsize(), 15 - max(state.products.shape))
+        self.product_texts = [ax.text(col, row, "", fontsize=size, **center) for row, col in cells]  # large
         for spine in ax.spines.values():
             spine.set(edgecolor=HIGHLIGHT, linewidth=3)
         result, (_, _, rows, cols) = self.axes["result"], state.boxes["result"]
@@ -360,18 +349,15 @@ class ModeView(View):
         self.overlay = result.imshow(np.zeros((rows, cols)), cmap=plotting.SIGNED_CMAP)
         self.overlay.set_clim(images["result"].get_clim())
         result.set(xlim=limits[0], ylim=limits[1])
-        font = {"ha": "center", "va": "center", "fontsize": cell_fontsize()}
-        self.overlay_texts = [result.text(0, 0, "", **font) for _ in range(rows * cols)]
+        self.overlay_texts = [
+            result.text(0, 0, "", fontsize=cell_fontsize(), **center) for _ in range(rows * cols)
+        ]
         orange = {"edgecolor": HIGHLIGHT, "linewidth": 3, "zorder": 5}
         self.boxes = {key: _outline(self.axes[key], orange) for key in state.boxes}
         dashed = {"edgecolor": "black", "linewidth": 1.5, "linestyle": "--", "zorder": 6}
         self.dashed = {key: _outline(self.axes[key], dashed) for key in state.dashed}
-        count = (
-            len(state.partners)
-            if max(images[state.under].get_array().shape) <= PARTNER_UP_TO[plotting.presenting()]
-            else 0
-        )
-        self.partners = plotting.partner_labels(self.axes[state.under], count)
+        room = max(images[state.under].get_array().shape) <= PARTNER_UP_TO[presenting]
+        self.partners = plotting.partner_labels(self.axes[state.under], len(state.partners) * room)
         self.title, self.equation = figure.suptitle(" "), figure.supxlabel(" ")  # room kept by the layout
         titles = [self.axes[key].title for key in state.TITLES]
         self.dynamic = [self.products, *self.pads, *self.product_texts, *ax.spines.values(), self.overlay]
@@ -380,7 +366,7 @@ class ModeView(View):
 
     def draw(self, state: Pick):
         self.products.set_data(state.products)
-        limit, named = self.products.get_clim()[1], max(state.products.shape) <= NAME_UP_TO
+        limit, named = self.products.get_clim()[1], max(state.products.shape) <= NAME_UP_TO[self.presenting]
         cells = zip(self.product_texts, self.pads, state.names, state.products.flat, state.padding.flat)
         for text, pad, name, value, padding in cells:
             label = f"{name}\n{format_value(value)}" if named else "" if padding else format_value(value)
@@ -400,8 +386,8 @@ class ModeView(View):
             text.set(position=(col - 0.44, row - 0.44), text=name)
         for key, title in state.titles().items():
             self.axes[key].set_title(title)
-        self.title.set_text(("\n" if self.rows > 1 else "   ").join(state.headline()))
-        self.equation.set_text(state.equation())
+        self.title.set_text(("\n" if self.presenting else "   ").join(state.headline()))
+        self.equation.set_text(state.equation(TERMS_IN_FIGURE[self.presenting]))
 
 
 class GradientView(View):
@@ -411,12 +397,12 @@ class GradientView(View):
     layout_passes = 2  # the first pass leaves the tallest square panel a little too tall
     backgrounds_kept = len(PICKS)  # a mode shown before is restored, not drawn again
 
-    def __init__(self, figure, state: Pick, rows: int = 1):
+    def __init__(self, figure, state: Pick, presenting: bool = False):
         super().__init__(figure, state)
         place, self.modes = figure.add_gridspec(1, 1)[0], {}
         for kind in PICKS.values():  # each mode drawn once, so that the layout keeps room for its texts
             pick = kind.at(state.example, 0, 0)
-            self.modes[kind] = ModeView(figure.add_subfigure(place), pick, rows)
+            self.modes[kind] = ModeView(figure.add_subfigure(place), pick, presenting)
             self.modes[kind].draw(pick)
 
     def background(self, state):
@@ -449,10 +435,9 @@ class GradientExplorer(InteractiveFigure):
         self.mode_buttons.style.button_width = "230px"
         self.sliders, self.slider_rows = {}, {}
         for key, kind in PICKS.items():
-            sizes = zip(getattr(self.example, kind.array).shape, ("row", "column"), kind.indices)
-            self.sliders[key] = [
-                widgets.IntSlider(0, 0, size - 1, description=f"{axis} {i}") for size, axis, i in sizes
-            ]
+            names = [f"row {kind.indices[0]}", f"column {kind.indices[1]}"]
+            shape = getattr(self.example, kind.array).shape
+            self.sliders[key] = [widgets.IntSlider(0, 0, n - 1, description=d) for n, d in zip(shape, names)]
             self.slider_rows[key] = widgets.HBox(self.sliders[key])
         # the first mode's sliders first: the visible slider is the first one a page (or a test) finds
         rows = [self.slider_rows[mode], *(row for key, row in self.slider_rows.items() if key != mode)]
@@ -468,7 +453,7 @@ class GradientExplorer(InteractiveFigure):
         return PICKS[mode].at(self.example, *(slider.value for slider in self.sliders[mode]))
 
     def make_view(self, figure, state):
-        return GradientView(figure, state, rows=2 if self.presenting else 1)
+        return GradientView(figure, state, self.presenting)
 
     def refresh(self):
         super().refresh()
@@ -491,38 +476,33 @@ def _products_panel(array, sliding) -> Panel:
     return Panel("products", np.zeros(sliding.shape), limit=float(np.abs(products).max()) or 1.0)
 
 
-def _subplots(figure, panels: list[Panel], rows: int) -> list:
-    """The panels' axes in a row, or in two: the operands above, what they make below; widths fit arrays."""
+def _subplots(figure, panels: list[Panel], presenting: bool) -> list:
+    """The panels' axes in a row (in two on a projector: the operands above, what they make below)."""
     widths = []
-    for key, array, _, _, names, _ in panels:  # room for titles, and for names in cells
-        named = key == "products" and max(array.shape) <= NAME_UP_TO
-        least = {"products": 1.5 * array.shape[1] if named else 2.4, "result": 2.6}.get(
-            key, 1.6 + 0.6 * bool(names)
-        )
-        widths.append(max(array.shape[1], 0.6 * array.shape[0], least))
-    if rows == 1:
+    for key, array, _, _, names, _ in panels:  # wide enough for titles, and for names in cells
+        named = (key == "products" or names) and max(array.shape) <= NAME_UP_TO[presenting]
+        least = {"products": 1.5 * array.shape[1] if named else 2.4, "result": 2.6}
+        widths.append(max(array.shape[1], 0.6 * array.shape[0], least.get(key, 2.2 if named else 1.6)))
+    if not presenting:
         return figure.subplots(1, len(panels), width_ratios=widths)
     heights = [max(panel.array.shape[0] for panel in part) + 2 for part in (panels[:-3], panels[-3:])]
     above, below = figure.subfigures(2, 1, height_ratios=heights)
-    return [
-        *above.subplots(1, len(panels) - 3, width_ratios=widths[:-3]),
-        *below.subplots(1, 3, width_ratios=widths[-3:]),
-    ]
+    top = above.subplots(1, len(panels) - 3, width_ratios=widths[:-3])
+    return [*top, *below.subplots(1, 3, width_ratios=widths[-3:])]
 
 
-def _draw_panel(ax, panel: Panel):
+def _draw_panel(ax, panel: Panel, presenting: bool):
     """Draw a panel's array, its values (or names and values) written in, its padding hatched."""
-    values = panel.names is None and max(panel.array.shape) <= VALUES_UP_TO and panel.key != "products"
+    names = panel.names if max(panel.array.shape) <= NAME_UP_TO[presenting] else None
+    values = names is None and max(panel.array.shape) <= VALUES_UP_TO and panel.key != "products"
     image = show_array(ax, panel.array, panel.title, annotate=values, limit=panel.limit)
     if panel.hatched is not None:  # padded G, as K rotated 180° slides over it
-        ax.set_xlabel(
-            ("\n" if plotting.presenting() else "   ").join(["column", "(K rotated 180° slides over it)"])
-        )
+        ax.set_xlabel(f"column{chr(10) if presenting else '   '}(K rotated 180° slides over it)")
         hatch(ax, zip(*np.nonzero(panel.hatched)))
         for text in ax.texts:
             text.set_zorder(3)
     font = {"ha": "center", "va": "center", "fontsize": cell_fontsize()}
-    for name, ((row, col), value) in zip(panel.names or [], np.ndenumerate(panel.array)):
+    for name, ((row, col), value) in zip(names or [], np.ndenumerate(panel.array)):
         ax.text(col, row, f"{name}\n{format_value(value)}", color=ink(value, image.get_clim()[1]), **font)
     return image
 
