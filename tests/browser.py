@@ -6,7 +6,7 @@ Used by ``tests/test_browser.py``. Everything a learner would see is checked in 
 2. Run > Run All Cells, and wait until every code cell shows an execution number;
 3. no traceback or warning in any output, and no "Error displaying widget", "Loading widget...",
    "Error rendering" left on the page;
-4. every widget output holding a picture (``.widget-image``, what every ``FigureWidget`` shows):
+4. every widget output holding a picture (``.widget-image``, what every ``InteractiveFigure`` shows):
    the picture has loaded; changing its first control (a slider, else a dropdown, toggle buttons,
    a play button, a checkbox, a button) changes the picture, as pixels on the screen.
 
@@ -499,3 +499,59 @@ def _wait_until(condition, timeout: float, interval: float = 0.2) -> bool:
         if time.monotonic() > deadline:
             return False
         time.sleep(interval)
+
+
+PRESENTATION_WINDOW = {"width": 1280, "height": 720}
+
+
+def check_presentation(context, lab: JupyterLab, notebook: Path, artifacts: Path = ARTIFACTS) -> Report:
+    """Run a notebook whose widgets use ``cnnlib.plotting.presentation()`` in a 1280 x 720 window with
+    the side bar hidden, as on a projector: each widget's picture must show at its own size (not
+    narrowed) with nothing to scroll sideways. One screenshot per widget: ``presentation-<n>.png``."""
+    from playwright.sync_api import Error as PlaywrightError
+
+    started = time.monotonic()
+    report = Report(Path(notebook).name)
+    artifacts.mkdir(parents=True, exist_ok=True)
+    for old in artifacts.glob("presentation-*.png"):
+        old.unlink()
+    page = context.new_page()
+    page.set_viewport_size(PRESENTATION_WINDOW)
+    try:
+        _run_all_cells(page, lab, notebook, report, run_timeout=240)
+        if not report.problems:
+            _check_outputs(page, report)
+            page.keyboard.press("Control+b")  # hide the left side bar (View > Appearance > Show Left Sidebar)
+            _wait_until(lambda: page.locator(".jp-SideBar.jp-mod-left .lm-mod-current").count() == 0, 5)
+            time.sleep(0.5)
+            report.widgets = _mark_widgets(page)
+            for number in range(1, report.widgets + 1):
+                _check_fits(page, number, artifacts / f"presentation-{number}.png", report)
+    except PlaywrightError as error:
+        report.problems.append(f"the browser check stopped: {error}".splitlines()[0])
+    finally:
+        page.close()
+        lab.shutdown_sessions()
+        report.seconds = time.monotonic() - started
+    return report
+
+
+def _check_fits(page, number: int, path: Path, report: Report):
+    box = page.locator(f'[data-browser-test-widget="{number}"]')
+    box.scroll_into_view_if_needed()
+    picture = box.locator(".widget-image").first
+    _wait_until(lambda: picture.evaluate("img => img.complete && img.naturalWidth > 0"), 10)
+    box.screenshot(path=str(path))
+    report.screenshots.append(path)
+    sizes = box.evaluate(
+        """box => { const img = box.querySelector('.widget-image');
+                    const scroller = box.closest('.jp-WindowedPanel-outer') || document.scrollingElement;
+                    return {natural: img.naturalWidth, shown: img.clientWidth, right: box.getBoundingClientRect().right,
+                            overflow: scroller.scrollWidth - scroller.clientWidth, window: window.innerWidth}; }"""
+    )
+    if sizes["shown"] < sizes["natural"]:
+        report.problems.append(
+            f"widget {number}: its picture, {sizes['natural']} px wide, is narrowed to {sizes['shown']} px"
+        )
+    if sizes["overflow"] > 0 or sizes["right"] > sizes["window"]:
+        report.problems.append(f"widget {number}: it does not fit the {sizes['window']} px window: {sizes}")
