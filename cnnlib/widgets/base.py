@@ -185,9 +185,11 @@ class InteractiveFigure:
         self.refresh()
 
     def _png(self) -> bytes:
-        rgb = np.asarray(self.canvas.buffer_rgba())[..., :3]
+        rgba = np.asarray(self.canvas.buffer_rgba())  # (h, w, 4)
+        # Pillow drops the alpha faster than a strided (h, w, 3) view is copied: the same bytes, sooner
+        rgb = Image.frombuffer("RGBA", rgba.shape[1::-1], rgba, "raw", "RGBA", 0, 1).convert("RGB")
         buffer = io.BytesIO()
-        Image.fromarray(rgb).save(buffer, format="png", compress_level=1)  # fast: a step is sent, not kept
+        rgb.save(buffer, format="png", compress_level=1)  # fast: a step is sent, not kept
         return buffer.getvalue()
 
     # --- messages and display -------------------------------------------------------------------
@@ -201,4 +203,3 @@ class InteractiveFigure:
         bundle = self.widget._repr_mimebundle_(**kwargs)
         bundle["image/png"] = base64.b64encode(self.image.value).decode("ascii")
         return bundle
-
