@@ -147,7 +147,8 @@ class Pick:
         terms, names, partners = [], [], []
         for (a, b), value in np.ndenumerate(over):
             here, name = (row + a, col + b), over_name(a, b)
-            factors = [(under_name(*here), under[here]), (name, value)][:: -1 if cls.over_first else 1]
+            factors = [(under_name(*here), float(under[here])), (name, float(value))]
+            factors = factors[::-1] if cls.over_first else factors
             if under_name(*here):  # a zero of padding adds no term
                 terms.append((*factors[0], *factors[1]))
             names.append("·".join(_name(*factor) if factor else "0" for factor, _ in factors))
