@@ -261,7 +261,7 @@ def test_each_mode_has_its_own_sliders_over_its_own_array(wide):
     assert bounds == {"output": [(0, 2), (0, 4)], "kernel": [(0, 2), (0, 1)], "input": [(0, 4), (0, 5)]}
     for mode, kind in [("output", OutputPick), ("kernel", KernelPick), ("input", InputPick)]:
         wide.mode_buttons.value = mode
-        assert isinstance(wide.state, kind)
+        assert isinstance(wide.state, kind) and ("rotated" in wide.view.axes) == (mode == "input")
         assert [key for key, row in wide.slider_rows.items() if row.layout.display != "none"] == [mode]
         assert HELP[mode] in message(wide) and "color:#b00020" not in message(wide)
 
