@@ -28,6 +28,7 @@ PRESETS = {
 }
 CUSTOM = "custom (type below)"
 ANNOTATE_UP_TO = 12  # arrays with at most this many rows and columns get their values written in
+CENTRED = {"ha": "center", "va": "center"}
 
 
 @dataclass
@@ -65,9 +66,8 @@ def kernel_step(
     products = window * kernel
     so_far = np.full(output.shape, np.nan)
     so_far.flat[: position + 1] = output.flat[: position + 1]
-    return KernelStep(
-        image, kernel, output, position, row, col, window, products, float(products.sum()), so_far
-    )
+    total = float(products.sum())
+    return KernelStep(image, kernel, output, position, row, col, window, products, total, so_far)
 
 
 class KernelStepperView(View):
@@ -85,19 +85,10 @@ class KernelStepperView(View):
         if max(image.shape) <= ANNOTATE_UP_TO:
             ax_in.set(xticks=range(image.shape[1]), yticks=range(image.shape[0]))
             for (row, col), value in np.ndenumerate(image):
-                bright = (value - low) > 0.5 * (high - low)
-                ax_in.text(
-                    col,
-                    row,
-                    format_value(value),
-                    ha="center",
-                    va="center",
-                    fontsize=cell_fontsize(),
-                    color="black" if bright else "white",
-                )
-        self.window_box = ax_in.add_patch(
-            Rectangle((-0.5, -0.5), kw, kh, fill=False, edgecolor=HIGHLIGHT, lw=3)
-        )
+                ink = "black" if (value - low) > 0.5 * (high - low) else "white"  # on grey levels
+                ax_in.text(col, row, format_value(value), color=ink, **CENTRED, fontsize=cell_fontsize())
+        box = {"fill": False, "edgecolor": HIGHLIGHT, "lw": 3}
+        self.window_box = ax_in.add_patch(Rectangle((-0.5, -0.5), kw, kh, **box))
         self.kernel_artist = show_array(ax_kernel, state.kernel, title=f"kernel {_shape((kh, kw))}")
         self.products_artist = show_array(
             ax_products, np.zeros((kh, kw)), limit=1.0, annotate=max(kh, kw) <= ANNOTATE_UP_TO
@@ -110,42 +101,25 @@ class KernelStepperView(View):
         self.output_artist = show_array(ax_out, state.output, annotate=annotate)
         self.output_texts = list(ax_out.texts)
         self.cover = ax_out.imshow(np.zeros((*state.output.shape, 4)), zorder=4)
-        self.output_box = ax_out.add_patch(
-            Rectangle(
-                (-0.5, -0.5), 1, 1, fill=False, edgecolor=HIGHLIGHT, lw=3 if annotate else 1.2, zorder=5
-            )
-        )
-        self.pointers = []
+        box |= {"lw": 3 if annotate else 1.2, "zorder": 5}
+        self.output_box, self.pointers = ax_out.add_patch(Rectangle((-0.5, -0.5), 1, 1, **box)), []
         if not annotate:  # a cell is a few pixels wide: two pointers on the edges mark its row and column
-            style = {
-                "markersize": 9,
-                "linestyle": "none",
-                "clip_on": False,
-                "zorder": 5,
-                "color": HIGHLIGHT,
-                "markeredgecolor": "black",
-                "markeredgewidth": 0.6,
-            }
-            self.pointers = [
-                ax_out.plot([], [], marker=">", **style)[0],
-                ax_out.plot([], [], marker="v", **style)[0],
-            ]
+            style = {"markersize": 9, "linestyle": "none", "clip_on": False, "zorder": 5, "color": HIGHLIGHT}
+            style |= {"markeredgecolor": "black", "markeredgewidth": 0.6}
+            self.pointers = [ax_out.plot([], [], marker=marker, **style)[0] for marker in ">v"]
             ax_out.set(xlim=(-0.5, state.output.shape[1] - 0.5), ylim=(state.output.shape[0] - 0.5, -0.5))
             figure.colorbar(self.output_artist, ax=ax_out, shrink=0.8)
         ax_out.set_title(" \n ", pad=14 if self.pointers else 6)
         self.title = figure.suptitle(" ")
+        spines = list(ax_products.spines.values())
         self.dynamic = [
             self.window_box,
             self.products_artist,
             *self.product_texts,
-            *ax_products.spines.values(),
+            *spines,
             ax_products.title,
-            self.cover,
-            self.output_box,
-            *self.pointers,
-            ax_out.title,
-            self.title,
         ]
+        self.dynamic += [self.cover, self.output_box, *self.pointers, ax_out.title, self.title]
 
     def fits(self, state):
         return (state.image.shape, state.kernel.shape) == self.shapes
@@ -165,12 +139,13 @@ class KernelStepperView(View):
             self.pointers[0].set_data([-1.2], [state.row])
             self.pointers[1].set_data([state.col], [-1.2])
         self.axes["products"].set_title(f"window × kernel\nsum = {state.partial_sum:.4g}")
+        here = f"row {state.row}, column {state.col}"
         self.axes["output"].set_title(
             f"output so far (grey: not yet)\noutput[{state.row}, {state.col}] = {state.partial_sum:.4g}"
         )
         self.title.set_text(
-            f"position {state.position} (of 0 to {state.positions - 1}): the kernel's top-left "
-            f"corner on row {state.row}, column {state.col}"
+            f"position {state.position} (of 0 to {state.positions - 1}): the kernel's "
+            f"top-left corner on {here}"
         )
 
 
@@ -184,42 +159,27 @@ class KernelStepper(InteractiveFigure):
     def __init__(self, image, kernel="vertical edge (Sobel)"):
         super().__init__(figsize=(13, 3.9), presentation_figsize=(11, 8.2))
         self.input_image = as_grid(image, "image")
-        if isinstance(kernel, str):
-            if kernel not in PRESETS:
-                raise ValueError(
-                    f"kernel must be an array or one of the presets {list(PRESETS)}, got {kernel!r}"
-                )
-            kernel = parse_kernel(PRESETS[kernel])
+        if isinstance(kernel, str) and kernel not in PRESETS:
+            raise ValueError(f"kernel must be an array or one of the presets {list(PRESETS)}, got {kernel!r}")
+        kernel = parse_kernel(PRESETS[kernel]) if isinstance(kernel, str) else kernel
         self.kernel = as_grid(kernel, "kernel")
         problem = self._does_not_fit(self.kernel)
         if problem:
             raise ValueError(problem)
         self.output = correlate2d(self.input_image, self.kernel)
-        self.slider = widgets.IntSlider(
-            value=0,
-            min=0,
-            max=self.output.size - 1,
-            description="position",
-            layout=widgets.Layout(width="420px"),
-        )
+        self.slider = widgets.IntSlider(0, 0, self.output.size - 1, description="position")
+        self.slider.layout.width = "420px"
         self.play = widgets.Play(value=0, min=0, max=0, interval=300, description="play")
-        self.preset = widgets.Dropdown(
-            options=[*PRESETS, CUSTOM], description="kernel", layout=widgets.Layout(width="360px")
-        )
-        self.kernel_text = widgets.Text(
-            description="values",
-            continuous_update=False,
-            placeholder=EXAMPLE,
-            layout=widgets.Layout(width="420px"),
-        )
+        self.preset = widgets.Dropdown(options=[*PRESETS, CUSTOM], description="kernel")
+        self.preset.layout.width = "360px"
+        self.kernel_text = widgets.Text(description="values", continuous_update=False, placeholder=EXAMPLE)
+        self.kernel_text.layout.width = "420px"
         self.show_controls([self.play, self.slider], [self.preset, self.kernel_text])
         self.watch(self.slider)
         self.watch(self.preset, handler=self._on_preset)
         self.watch(self.kernel_text, handler=self._on_text)
         # Play advances one position at a time on a small map, one row at a time on a large one.
-        self.link_play(
-            self.play, self.slider, step=lambda: 1 if self.output.size <= 100 else self.output.shape[1]
-        )
+        self.link_play(self.play, self.slider, lambda: 1 if self.output.size <= 100 else self.output.shape[1])
         self.set_kernel(self.kernel)
 
     def compute(self) -> KernelStep:
@@ -247,10 +207,10 @@ class KernelStepper(InteractiveFigure):
             self.slider.max = self.output.size - 1
             self.slider.value = min(row, out_h - 1) * out_w + min(col, out_w - 1)
         self._show_kernel_in_controls()
+        rule = f"{h} - {kernel.shape[0]} + 1 = {out_h} rows, {w} - {kernel.shape[1]} + 1 = {out_w} columns"
         self.say(
             f"kernel {_shape(kernel.shape)} on input {_shape((h, w))}: output {_shape((out_h, out_w))} "
-            f"({h} - {kernel.shape[0]} + 1 = {out_h} rows, {w} - {kernel.shape[1]} + 1 = {out_w} columns), "
-            f"{self.output.size} positions."
+            f"({rule}), {self.output.size} positions."
         )
         self.refresh()
         return True
