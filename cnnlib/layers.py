@@ -1,4 +1,4 @@
-"""The original code's layers, one sample at a time: ``forward(x)`` and ``backward(output_gradient, learning_rate)``.
+"""The original code's layers, one sample at a time: ``forward(x)``, ``backward(output_gradient, rate)``.
 
 Each layer computes its gradients in ``gradients``, which changes nothing; ``backward`` takes
 that gradient-descent step on the layer's ``parameters`` and returns the input gradient, as in

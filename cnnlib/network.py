@@ -1,4 +1,4 @@
-"""A network is a list of layers: ``predict`` runs them forward, ``train`` runs the original code's SGD loop."""
+"""A network is a list of layers: ``predict`` runs them forward, ``train`` runs the original SGD loop."""
 
 from collections.abc import Callable, Sequence
 

@@ -546,8 +546,9 @@ def _check_fits(page, number: int, path: Path, report: Report):
     sizes = box.evaluate(
         """box => { const img = box.querySelector('.widget-image');
                     const scroller = box.closest('.jp-WindowedPanel-outer') || document.scrollingElement;
-                    return {natural: img.naturalWidth, shown: img.clientWidth, right: box.getBoundingClientRect().right,
-                            overflow: scroller.scrollWidth - scroller.clientWidth, window: window.innerWidth}; }"""
+                    return {natural: img.naturalWidth, shown: img.clientWidth,
+                            right: box.getBoundingClientRect().right, window: window.innerWidth,
+                            overflow: scroller.scrollWidth - scroller.clientWidth}; }"""
     )
     if sizes["shown"] < sizes["natural"]:
         report.problems.append(

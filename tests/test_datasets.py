@@ -1,4 +1,4 @@
-"""MNIST: the IDX parser on small files, downloads from a local server, the real data, the original code's selection."""
+"""MNIST: the IDX parser on small files, downloads from a local server, the real data, the selection."""
 
 import gzip
 import hashlib

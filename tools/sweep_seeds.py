@@ -9,7 +9,8 @@ failing cells, if any: every cell runs, so a claim about the notebook's own seed
 training (which other seeds may well break; such a claim carries a margin assert instead) does
 not hide the claims after it.
 
-    python tools/sweep_seeds.py notebooks/06-mnist-zeros-and-ones.ipynb --seeds 0-9 [--environments default sandybridge]
+    python tools/sweep_seeds.py notebooks/06-mnist-zeros-and-ones.ipynb --seeds 0-9 \
+        [--environments default sandybridge]
 """
 
 import argparse
