@@ -47,6 +47,11 @@ def toggle(control, values, rounds=2):
     return [t for _ in range(rounds) for t in walk(control, values[1:] + values[:1])]
 
 
+def values(control) -> list:
+    """The values a selection control can take (its options may be (label, value) pairs)."""
+    return [option[1] if isinstance(option, tuple) else option for option in control.options]
+
+
 def kernel_stepper_toy():
     from cnnlib.widgets.kernel_stepper import KernelStepper
 
@@ -143,7 +148,7 @@ def prediction_browser():
     images = rng.uniform(0, 1, (40, 1, 28, 28)) * ring()
     labels = np.eye(2)[rng.integers(0, 2, 40)][:, :, None]
     w = PredictionBrowser(network, images, labels, classes=(0, 1), margin=0.8)
-    return walk(w.slider, range(1, 20)), toggle(w.show, list(w.show.options))
+    return walk(w.slider, range(1, 20)), toggle(w.show, values(w.show))
 
 
 def training_monitor():
@@ -151,7 +156,7 @@ def training_monitor():
 
     w = TrainingMonitor(epochs=20, accuracy=lambda: 0.9)
     steps = [timed(lambda e=e: w.update(e, 1 / e)) for e in range(1, 21)]
-    return steps, toggle(w.scale, list(w.scale.options))
+    return steps, toggle(w.scale, values(w.scale))
 
 
 WIDGETS = {

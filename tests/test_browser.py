@@ -3,7 +3,9 @@
 Every notebook in notebooks/ whose code uses ``cnnlib.widgets`` is opened in JupyterLab in
 headless Chromium and run with Run > Run All Cells; then each widget's first control is changed
 and its picture must change on screen. Screenshots before and after each change are saved to
-``artifacts/browser/<notebook>-<widget>-{before,after}.png``.
+``artifacts/browser/<notebook>-<widget>-{before,after}.png``. A fixture notebook then makes every
+widget with the presentation setting on, in a 1280 x 720 window: each must fit without sideways
+scrolling (``artifacts/browser/presentation-<n>.png``).
 
 Needs Debian's Chromium at /usr/bin/chromium and the playwright package; without them these
 tests are skipped (with the reason), unless CNNLIB_REQUIRE_BROWSER=1 (set by .ci/run), which
@@ -20,6 +22,7 @@ import pytest
 MISSING = browser.missing_browser()
 NOTEBOOKS = browser.notebooks_with_widgets()
 FIXTURE = browser.REPO / "tests" / "fixtures" / "broken-widget.ipynb"
+PRESENTATION = browser.REPO / "tests" / "fixtures" / "presentation.ipynb"
 
 
 @pytest.fixture(scope="module")
@@ -33,7 +36,7 @@ def browser_ready():
 @pytest.fixture(scope="module")
 def lab(browser_ready, tmp_path_factory):
     """A JupyterLab server rooted at the repository; stopped by its PID even when a test fails."""
-    notebooks = sorted(browser.NOTEBOOKS.glob("*.ipynb")) + [FIXTURE]
+    notebooks = sorted(browser.NOTEBOOKS.glob("*.ipynb")) + [FIXTURE, PRESENTATION]
     digests = {path: digest(path) for path in notebooks}
     with browser.jupyter_lab(browser.REPO, tmp_path_factory.mktemp("jupyterlab")) as server:
         yield server
@@ -95,3 +98,12 @@ def test_a_broken_widget_is_caught(context, lab):
         "deliberately broken: the update callback fails" in problems
     ), problems
     assert "an output shows an error or warning: " in problems and "ValueError" in problems, problems
+
+
+def test_every_widget_fits_a_projector_in_presentation_mode(context, lab):
+    """cnnlib.plotting.presentation() on, a 1280 x 720 window, the side bar hidden: every widget's
+    picture shows at its own size, with nothing to scroll sideways (screenshots presentation-*.png)."""
+    report = browser.check_presentation(context, lab, PRESENTATION)
+    print(report.summary())
+    assert report.widgets >= 10, report.summary()
+    assert not report.problems, report.summary()

@@ -49,7 +49,7 @@ def format_kernel(kernel: np.ndarray) -> str:
 
 
 def as_grid(array, name: str, largest: int | None = None) -> np.ndarray:
-    """A non-empty 2D float array of finite numbers (at most ``largest`` a side), or a ValueError naming what came."""
+    """A non-empty 2D float array of finite numbers (at most ``largest`` a side), else a ValueError."""
     try:
         grid = np.array(array, dtype=float)
     except (TypeError, ValueError):
@@ -60,6 +60,7 @@ def as_grid(array, name: str, largest: int | None = None) -> np.ndarray:
         raise ValueError(f"{name} must hold finite numbers, got NaN or infinity")
     if largest is not None and max(grid.shape) > largest:
         raise ValueError(
-            f"{name} must be at most {largest} x {largest} so that each value can be read, got shape {grid.shape}"
+            f"{name} must be at most {largest} x {largest} so that each value can be read, "
+            f"got shape {grid.shape}"
         )
     return grid
