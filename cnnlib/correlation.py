@@ -1,17 +1,54 @@
-"""2D cross-correlation and convolution, written as plain loops to read beside notebooks 01-02.
+"""2D cross-correlation and convolution, written as plain loops to read beside notebooks 01, 02 and 07.
 
 ``scipy.signal.correlate2d`` and ``convolve2d`` compute the same numbers much faster; the
-layers use those, and the tests check these loops against them.
+layers use those, and the tests check these loops against them. ``mode`` says how many zeros
+surround the image, as in SciPy and the frameworks: "valid" none, "same" (k - 1) / 2 (an odd
+kernel then keeps the size), "full" k - 1, or a number; ``stride`` is how far the kernel jumps.
 """
 
 import numpy as np
 
-MODES = ("valid", "full")
+MODES = ("valid", "same", "full")
 
 
-def output_size(input_size: int, kernel_size: int, mode: str = "valid") -> int:
-    """Length of the output along one axis: ``n - k + 1`` (valid) or ``n + k - 1`` (full)."""
-    return input_size - kernel_size + 1 if mode == "valid" else input_size + kernel_size - 1
+def padding_for(mode, kernel_size: int) -> int:
+    """The zeros on each side for ``mode`` ("valid", "same", "full" or a number) and this kernel size."""
+    if isinstance(mode, str):
+        if mode not in MODES:
+            raise ValueError(f"mode must be one of {MODES} or a number of zeros, got {mode!r}")
+        if mode == "same" and kernel_size % 2 == 0:
+            raise ValueError(f'"same" needs an odd kernel size, to pad both sides alike; got {kernel_size}')
+        return {"valid": 0, "same": (kernel_size - 1) // 2, "full": kernel_size - 1}[mode]
+    if isinstance(mode, bool) or not isinstance(mode, (int, np.integer)) or mode < 0:
+        raise ValueError(f"padding must be {MODES} or a whole number of zeros, 0 or more; got {mode!r}")
+    return int(mode)
+
+
+def output_size(input_size: int, kernel_size: int, mode="valid", stride: int = 1) -> int:
+    """How many places a kernel fits along one axis: ``floor((i + 2p - k) / s) + 1``.
+
+    i input size, k kernel size, p the padding of ``mode``, s the stride. Refuses (ValueError) a
+    kernel larger than the padded input, and a stride below 1.
+    """
+    padding = padding_for(mode, kernel_size)
+    if isinstance(stride, bool) or not isinstance(stride, (int, np.integer)) or stride < 1:
+        raise ValueError(f"stride must be a whole number, 1 or more; got {stride!r}")
+    padded = input_size + 2 * padding
+    if kernel_size > padded:
+        raise ValueError(
+            f"the kernel ({kernel_size}) is larger than the padded input "
+            f"({input_size} + 2 x {padding} = {padded}): it fits nowhere"
+        )
+    return (padded - kernel_size) // stride + 1
+
+
+def left_out(input_size: int, kernel_size: int, mode="valid", stride: int = 1) -> int:
+    """How many of the padded input's last rows (or columns) no window reaches: ``(i + 2p - k) mod s``.
+
+    A stride that does not fit the input skips them, silently in every framework.
+    """
+    output_size(input_size, kernel_size, mode, stride)  # refuses what cannot fit
+    return (input_size + 2 * padding_for(mode, kernel_size) - kernel_size) % stride
 
 
 def rotate180(kernel: np.ndarray) -> np.ndarray:
@@ -19,44 +56,59 @@ def rotate180(kernel: np.ndarray) -> np.ndarray:
     return np.asarray(kernel)[::-1, ::-1]
 
 
+def pad(image: np.ndarray, kernel_shape: tuple[int, int], mode="full") -> np.ndarray:
+    """``image`` surrounded by the zeros that ``mode`` gives a kernel of ``kernel_shape``."""
+    ph, pw = (padding_for(mode, k) for k in kernel_shape)
+    return np.pad(image, ((ph, ph), (pw, pw)))
+
+
 def pad_full(image: np.ndarray, kernel_shape: tuple[int, int]) -> np.ndarray:
     """Surround ``image`` with ``k - 1`` zeros on each side, so that a valid pass becomes full."""
-    kh, kw = kernel_shape
-    return np.pad(image, ((kh - 1, kh - 1), (kw - 1, kw - 1)))
+    return pad(image, kernel_shape, "full")
 
 
-def correlate2d(image: np.ndarray, kernel: np.ndarray, mode: str = "valid") -> np.ndarray:
-    """Slide ``kernel`` over ``image``; at each place multiply element-wise and sum.
+def dilate(array: np.ndarray, stride: int) -> np.ndarray:
+    """``stride - 1`` zeros between neighbouring entries, along both axes: (h, w) -> (s(h-1)+1, s(w-1)+1).
 
-    image: (h, w); kernel: (kh, kw).
-    Returns (h - kh + 1, w - kw + 1) in "valid" mode, (h + kh - 1, w + kw - 1) in "full".
+    The gradient of a strided correlation is an ordinary one with the output gradient dilated.
     """
-    image, kernel = _check_arguments(image, kernel, mode)
-    if mode == "full":
-        image = pad_full(image, kernel.shape)
-    kh, kw = kernel.shape
-    out_h, out_w = image.shape[0] - kh + 1, image.shape[1] - kw + 1
+    array = np.asarray(array)
+    h, w = array.shape
+    dilated = np.zeros((stride * (h - 1) + 1, stride * (w - 1) + 1), dtype=array.dtype)
+    dilated[::stride, ::stride] = array
+    return dilated
+
+
+def correlate2d(image: np.ndarray, kernel: np.ndarray, mode="valid", stride: int = 1) -> np.ndarray:
+    """Slide ``kernel`` over ``image`` padded as ``mode`` says, ``stride`` apart; at each place
+    multiply element-wise and sum.
+
+    image: (h, w); kernel: (kh, kw). Returns (output_size(h, kh, mode, stride), likewise for w):
+    (h - kh + 1, w - kw + 1) in "valid" mode with stride 1, (h + kh - 1, w + kw - 1) in "full".
+    """
+    image, kernel = _check_arguments(image, kernel, mode, stride)
+    padded, (kh, kw) = pad(image, kernel.shape, mode), kernel.shape
+    out_h, out_w = (output_size(n, k, mode, stride) for n, k in zip(image.shape, kernel.shape))
     output = np.zeros((out_h, out_w), dtype=np.result_type(image, kernel, float))
     for row in range(out_h):
         for col in range(out_w):
-            window = image[row : row + kh, col : col + kw]
+            top, left = row * stride, col * stride
+            window = padded[top : top + kh, left : left + kw]
             output[row, col] = np.sum(window * kernel)
     return output
 
 
-def convolve2d(image: np.ndarray, kernel: np.ndarray, mode: str = "valid") -> np.ndarray:
+def convolve2d(image: np.ndarray, kernel: np.ndarray, mode="valid", stride: int = 1) -> np.ndarray:
     """Convolution: cross-correlation with the kernel rotated by 180 degrees.
 
     Shapes as in ``correlate2d``.
     """
-    _check_arguments(image, kernel, mode)
-    return correlate2d(image, rotate180(kernel), mode)
+    _check_arguments(image, kernel, mode, stride)
+    return correlate2d(image, rotate180(kernel), mode, stride)
 
 
-def _check_arguments(image, kernel, mode):
+def _check_arguments(image, kernel, mode, stride):
     """Turn both into 2D arrays, or raise an error that names what was expected and what came."""
-    if mode not in MODES:
-        raise ValueError(f"mode must be one of {MODES}, got {mode!r}")
     image, kernel = np.asarray(image), np.asarray(kernel)
     for name, array in (("image", image), ("kernel", kernel)):
         if array.ndim != 2:
@@ -65,9 +117,9 @@ def _check_arguments(image, kernel, mode):
             raise ValueError(f"{name} must not be empty, got shape {array.shape}")
         if not (np.issubdtype(array.dtype, np.number) or array.dtype == bool):
             raise TypeError(f"{name} must hold numbers, got dtype {array.dtype}")
-    if mode == "valid" and (kernel.shape[0] > image.shape[0] or kernel.shape[1] > image.shape[1]):
-        raise ValueError(
-            f"in valid mode the kernel must fit inside the image: "
-            f"kernel shape {kernel.shape} is larger than image shape {image.shape}"
-        )
+    try:
+        for n, k in zip(image.shape, kernel.shape):
+            output_size(n, k, mode, stride)
+    except ValueError as error:
+        raise ValueError(f"kernel shape {kernel.shape}, image shape {image.shape}: {error}") from None
     return image, kernel

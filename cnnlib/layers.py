@@ -8,6 +8,8 @@ the original code. Reading gradients without the step is what ``cnnlib.gradcheck
 import numpy as np
 from scipy import signal
 
+from cnnlib.correlation import dilate, left_out, output_size, padding_for
+
 
 def check_shape(what: str, array: np.ndarray, expected: tuple) -> None:
     """Raise a ValueError naming ``what``, the expected shape and the received one."""
@@ -87,30 +89,38 @@ class Reshape(Layer):
 class Convolutional(Layer):
     """``Y_i = B_i + sum_j X_j ⋆ K_ij``: ``depth`` kernels, each spanning the input's depth.
 
-    input_shape: (input_depth, h, w); output: (depth, h - k + 1, w - k + 1);
-    kernels: (depth, input_depth, k, k); biases: the output's shape.
+    input_shape: (input_depth, h, w); kernels: (depth, input_depth, k, k); output and biases:
+    (depth, output_size(h, k, padding, stride), likewise for w), which is (depth, h - k + 1,
+    w - k + 1) with the original code's defaults, no padding and stride 1. ``padding``: zeros
+    around each input channel, a number or "valid", "same", "full" (notebook 07).
     """
 
-    def __init__(self, input_shape: tuple, kernel_size: int, depth: int, rng=None):
+    def __init__(
+        self, input_shape: tuple, kernel_size: int, depth: int, rng=None, padding=0, stride: int = 1
+    ):
         input_depth, height, width = input_shape
-        if kernel_size < 1 or kernel_size > min(height, width):
-            raise ValueError(
-                f"kernel_size must be between 1 and the input's height and width {(height, width)}, "
-                f"got {kernel_size}"
-            )
+        if isinstance(kernel_size, bool) or not isinstance(kernel_size, (int, np.integer)) or kernel_size < 1:
+            raise ValueError(f"kernel_size must be a whole number, 1 or more; got {kernel_size!r}")
+        try:
+            out_h, out_w = (output_size(n, kernel_size, padding, stride) for n in (height, width))
+        except ValueError as error:
+            raise ValueError(f"Convolutional on input {tuple(input_shape)}: {error}") from None
         rng = np.random.default_rng(rng)
-        self.input_shape = tuple(input_shape)
-        self.output_shape = (depth, height - kernel_size + 1, width - kernel_size + 1)
+        self.input_shape, self.stride = tuple(input_shape), stride
+        self.padding = padding_for(padding, kernel_size)
+        self.output_shape = (depth, out_h, out_w)
         self.kernels = rng.standard_normal((depth, input_depth, kernel_size, kernel_size))
         self.biases = rng.standard_normal(self.output_shape)
 
     def forward(self, x):
         check_shape("Convolutional input", x, self.input_shape)
         self.x = x
+        padded, s = self._pad(x), self.stride
         output = self.biases.copy()
         for i, kernels_i in enumerate(self.kernels):
             for j, kernel in enumerate(kernels_i):
-                output[i] += signal.correlate2d(x[j], kernel, "valid")
+                # a strided correlation keeps every s-th place of the stride-1 one
+                output[i] += signal.correlate2d(padded[j], kernel, "valid")[::s, ::s]
         return output
 
     def parameters(self):
@@ -118,12 +128,23 @@ class Convolutional(Layer):
 
     def gradients(self, output_gradient):
         # derived in notebook 04: dE/dK_ij = X_j ⋆ dE/dY_i, dE/dB_i = dE/dY_i,
-        # dE/dX_j = sum_i dE/dY_i *full K_ij
+        # dE/dX_j = sum_i dE/dY_i *full K_ij; notebook 07: with a stride, the same on dE/dY
+        # dilated by zeros (and zeros for the rows it left out), then the padding cut away
         check_shape("Convolutional output gradient", output_gradient, self.output_shape)
+        padded = self._pad(self.x)
+        k, p, s = self.kernels.shape[-1], self.padding, self.stride
+        rows_out, columns_out = (left_out(n, k, p, s) for n in self.input_shape[1:])
         kernels_gradient = np.zeros_like(self.kernels)
-        input_gradient = np.zeros(self.input_shape)
+        padded_gradient = np.zeros(padded.shape)
         for i, kernels_i in enumerate(self.kernels):
+            spread = np.pad(dilate(output_gradient[i], s), ((0, rows_out), (0, columns_out)))
             for j, kernel in enumerate(kernels_i):
-                kernels_gradient[i, j] = signal.correlate2d(self.x[j], output_gradient[i], "valid")
-                input_gradient[j] += signal.convolve2d(output_gradient[i], kernel, "full")
+                kernels_gradient[i, j] = signal.correlate2d(padded[j], spread, "valid")
+                padded_gradient[j] += signal.convolve2d(spread, kernel, "full")
+        _, h, w = self.input_shape
+        input_gradient = padded_gradient[:, p : p + h, p : p + w]
         return input_gradient, {"kernels": kernels_gradient, "biases": output_gradient}
+
+    def _pad(self, x):
+        p = self.padding
+        return np.pad(x, ((0, 0), (p, p), (p, p))) if p else x

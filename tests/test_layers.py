@@ -2,9 +2,10 @@
 
 import numpy as np
 import pytest
+from scipy import signal
 
 from cnnlib.activations import ReLU, Sigmoid, Tanh
-from cnnlib.correlation import correlate2d
+from cnnlib.correlation import correlate2d, padding_for
 from cnnlib.gradcheck import check_layer
 from cnnlib.layers import Convolutional, Dense, Reshape
 
@@ -38,6 +39,37 @@ def test_convolutional_gradients(input_shape, kernel_size, depth):
     rng = np.random.default_rng(sum(input_shape) + kernel_size + depth)
     layer = Convolutional(input_shape, kernel_size, depth, rng=rng)
     errors = check_layer(layer, rng.standard_normal(input_shape), rng=rng)
+    assert set(errors) == {"input", "kernels", "biases"}
+    assert max(errors.values()) < TOLERANCE, errors
+
+
+@pytest.mark.parametrize(
+    "input_shape, kernel_size, depth, padding, stride",
+    [
+        ((1, 5, 5), 3, 2, 1, 2),
+        ((2, 6, 7), 3, 2, 0, 2),  # a stride that leaves a row out
+        ((2, 7, 6), 2, 3, 2, 3),
+        ((1, 6, 6), 3, 1, "same", 1),
+        ((1, 4, 5), 3, 2, "full", 2),
+        ((3, 5, 5), 1, 2, 0, 4),
+    ],
+)
+def test_padded_strided_convolutional_gradients_and_forward(input_shape, kernel_size, depth, padding, stride):
+    rng = np.random.default_rng(sum(input_shape) + kernel_size + depth + stride)
+    layer = Convolutional(input_shape, kernel_size, depth, rng=rng, padding=padding, stride=stride)
+    x = rng.standard_normal(input_shape)
+    p = padding_for(padding, kernel_size)
+    expected = layer.biases + np.array(
+        [
+            sum(
+                signal.correlate2d(np.pad(x[j], p), layer.kernels[i, j], "valid")[::stride, ::stride]
+                for j in range(len(x))
+            )
+            for i in range(depth)
+        ]
+    )
+    np.testing.assert_allclose(layer.forward(x), expected)
+    errors = check_layer(layer, x, rng=rng)
     assert set(errors) == {"input", "kernels", "biases"}
     assert max(errors.values()) < TOLERANCE, errors
 
@@ -161,11 +193,22 @@ def test_wrong_output_gradient_shape_is_named(layer, x, bad_gradient, message):
         layer.backward(bad_gradient, 0.1)
 
 
-def test_kernel_larger_than_input_is_refused():
-    with pytest.raises(
-        ValueError, match=r"kernel_size must be between 1 and the input's height and width \(4, 6\), got 5"
-    ):
-        Convolutional((1, 4, 6), 5, 2)
+@pytest.mark.parametrize(
+    "arguments, message",
+    [
+        (
+            ((1, 4, 6), 5, 2),
+            r"Convolutional on input \(1, 4, 6\): "
+            r"the kernel \(5\) is larger than the padded input \(4 \+ 2 x 0 = 4\)",
+        ),
+        (((1, 4, 6), 0, 2), r"kernel_size must be a whole number, 1 or more; got 0"),
+        (((1, 6, 6), 3, 2, None, 0, 0), r"stride must be a whole number, 1 or more; got 0"),
+        (((1, 6, 6), 4, 2, None, "same"), r'"same" needs an odd kernel size'),
+    ],
+)
+def test_impossible_layers_are_refused(arguments, message):
+    with pytest.raises(ValueError, match=message):
+        Convolutional(*arguments)
 
 
 def test_reshape_of_different_sizes_is_refused():

@@ -12,13 +12,14 @@ import numpy as np
 from matplotlib.patches import Rectangle
 
 from cnnlib import plotting
-from cnnlib.correlation import MODES, output_size, pad_full
+from cnnlib.correlation import output_size, pad_full
 from cnnlib.plotting import HIGHLIGHT, format_value, show_array, show_padded, update_array
 from cnnlib.widgets.base import InteractiveFigure, View
 from cnnlib.widgets.inputs import EXAMPLE, as_grid, format_kernel, parse_kernel
 from cnnlib.widgets.kernel_stepper import KernelStep, kernel_step
 
 MAX_IMAGE, MAX_KERNEL = 10, 5  # largest sides
+MODES = ("valid", "full")  # the two of notebook 02 ("same" and other paddings come in 07)
 ROTATION_STEPS = ("K as given", "K flipped up-down", "K rotated 180°")
 OUTPUT_NAMES = ("X ⋆ K: cross-correlation", "X ⋆ flipud(K): neither", "X * K: convolution")
 LAYOUT = {  # on a screen (False) and on a projector (True): the panels (rows, widths, heights)
