@@ -17,6 +17,7 @@ from cnnlib.checks import (
     correlation,
     gradients,
     mnist,
+    padding_stride_pooling,
     sigmoid_bce,
     xor,
 )
@@ -139,6 +140,9 @@ CHECKERS = [
     sigmoid_bce.check_sigmoid_bce_gradient,
     mnist.check_one_hot,
     mnist.check_confusion_matrix,
+    padding_stride_pooling.check_output_size,
+    padding_stride_pooling.check_correlate2d_padded_strided,
+    padding_stride_pooling.check_maxpool_backward,
 ]
 
 
