@@ -129,6 +129,23 @@ def hatch(ax: Axes, cells, zorder: float = 2) -> list[Rectangle]:
     return [ax.add_patch(Rectangle((col - 0.5, row - 0.5), 1, 1, **style)) for row, col in cells]
 
 
+def outline(ax: Axes, rows: int = 1, cols: int = 1, **style) -> Rectangle:
+    """An orange frame round ``rows`` x ``cols`` cells from cell (0, 0); ``style`` may change its colour.
+
+    Move it with ``set_xy((col - 0.5, row - 0.5))``, or ``set_bounds`` to resize it too.
+    """
+    style = {"fill": False, "edgecolor": HIGHLIGHT} | style
+    return ax.add_patch(Rectangle((-0.5, -0.5), cols, rows, **style))
+
+
+def frame(ax: Axes) -> list:
+    """Edge the axes thick in orange, as the panel of products is; returns its four spines."""
+    spines = list(ax.spines.values())
+    for spine in spines:
+        spine.set(edgecolor=HIGHLIGHT, linewidth=3)
+    return spines
+
+
 def show_padded(
     ax: Axes,
     image: np.ndarray,

@@ -6,9 +6,8 @@ once for a layout and afterwards only sets their data. ``InteractiveFigure`` own
 the controls' observers, a guard against the widget's own changes to its controls, the layout
 frozen after its first pass, Play linked to a slider, and the cycle state -> view -> PNG.
 
-Speed: a view names the few artists that change from step to step (``View.dynamic``). The
-rest of the picture is rendered once into a background, and a step redraws only the dynamic
-artists over it (text is the expensive artist), then encodes the PNG with fast compression.
+Speed: a step redraws only the few artists that change (``View.dynamic``; text is the expensive
+artist) over a background rendered once, and encodes the PNG with fast compression.
 """
 
 import base64
@@ -27,6 +26,9 @@ from PIL import Image
 
 from cnnlib import plotting
 
+Size = tuple[float, float]  # a figure's width and height in inches
+INLINE = {"description_width": "initial", "button_width": "90px"}  # names at their own width, compact buttons
+
 
 class View:
     """Draws one layout of a state. Subclasses make their artists in ``__init__`` and fill ``dynamic``.
@@ -40,8 +42,8 @@ class View:
     layout_passes = 1  # constrained layout may need a second pass to settle around fixed-aspect panels
     backgrounds_kept = 1  # more: going back to a recent background key (a mode) restores it, not draws it
 
-    def __init__(self, figure: Figure, state):
-        self.figure = figure
+    def __init__(self, figure: Figure, state, presenting: bool = False):
+        self.figure, self.presenting = figure, presenting
 
     def fits(self, state) -> bool:
         """Whether this layout can still show ``state``; if not, the widget builds a new view."""
@@ -59,25 +61,25 @@ class View:
 class InteractiveFigure:
     """A figure drawn off-screen and shown as a PNG image widget, driven by controls.
 
-    Subclasses: make their controls, call ``watch`` and ``show_controls``, and implement
-    ``compute`` (controls -> state) and ``make_view`` (figure, state -> View). ``refresh``
-    runs the cycle; ``state`` and ``view`` hold the latest. ``figsize`` is used as given,
+    Subclasses: make their controls, call ``watch`` and ``show_controls``, implement ``compute``
+    (controls -> state), and give a ``view_class`` or implement ``make_view`` (figure, state -> View).
+    ``refresh`` runs the cycle; ``state`` and ``view`` hold the latest. ``figsize`` is used as given,
     ``presentation_figsize`` instead when ``cnnlib.plotting.presentation()`` is on.
     """
 
-    def __init__(self, figsize: tuple[float, float], presentation_figsize: tuple[float, float] | None = None):
+    def __init__(
+        self, figsize: Size, presentation_figsize: Size | None = None, view_class: type[View] | None = None
+    ):
         self.presenting = presenting = plotting.presenting()
         size = presentation_figsize if presenting and presentation_figsize else figsize
         self.figure = Figure(figsize=size, dpi=plotting.DPI)
         self.canvas = FigureCanvasAgg(self.figure)
         # shown at its own size (a column of widgets would stretch it), narrowed only where space lacks
-        width = f"{round(size[0] * plotting.DPI)}px"
-        self.image = widgets.Image(
-            format="png", layout=widgets.Layout(width=width, max_width="100%", height="auto")
-        )
+        layout = widgets.Layout(width=f"{round(size[0] * plotting.DPI)}px", max_width="100%", height="auto")
+        self.image = widgets.Image(format="png", layout=layout)
         self.message = widgets.HTML()
         self.widget = widgets.VBox([self.message, self.image])
-        self.state, self.view = None, None
+        self.state, self.view, self.view_class = None, None, view_class
         self.seconds = 0.0  # how long the last refresh took: compute, draw and PNG
         self._backgrounds = {}  # background key -> the rendered background, the latest last
         self._quiet = False
@@ -96,7 +98,7 @@ class InteractiveFigure:
 
         def observer(change):
             if not self._quiet:
-                (handler or self._refresh_on_change)(change)
+                handler(change) if handler else self.refresh()
 
         for control in controls:
             control.observe(observer, names="value")
@@ -146,7 +148,8 @@ class InteractiveFigure:
         raise NotImplementedError
 
     def make_view(self, figure: Figure, state) -> View:
-        raise NotImplementedError
+        """A new layout for ``state``: by default ``view_class(figure, state, presenting)``."""
+        return self.view_class(figure, state, self.presenting)
 
     def refresh(self):
         """Compute the state, draw it (a new layout only when needed), and send the PNG."""
@@ -180,9 +183,6 @@ class InteractiveFigure:
         for sync in self._play_syncs:
             sync()
         self.seconds = time.perf_counter() - started
-
-    def _refresh_on_change(self, change):
-        self.refresh()
 
     def _png(self) -> bytes:
         rgba = np.asarray(self.canvas.buffer_rgba())  # (h, w, 4)

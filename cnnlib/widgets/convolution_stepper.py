@@ -9,11 +9,10 @@ from dataclasses import dataclass
 
 import ipywidgets as widgets
 import numpy as np
-from matplotlib.patches import Rectangle
 
 from cnnlib import plotting
 from cnnlib.correlation import output_size, pad_full
-from cnnlib.plotting import HIGHLIGHT, format_value, show_array, show_padded, update_array
+from cnnlib.plotting import format_value, show_array, show_padded, update_array
 from cnnlib.widgets.base import InteractiveFigure, View
 from cnnlib.widgets.inputs import EXAMPLE, as_grid, format_kernel, parse_kernel
 from cnnlib.widgets.kernel_stepper import KernelStep, kernel_step
@@ -61,9 +60,8 @@ def convolution_step(
     """The state with the kernel at ``rotation`` step, in ``mode``, at output ``position``."""
     image, kernel = np.asarray(image, dtype=float), np.asarray(kernel, dtype=float)
     padded = pad_full(image, kernel.shape) if mode == "full" else image
-    return ConvolutionStep(
-        image, kernel, rotation, mode, kernel_step(padded, rotation_steps(kernel)[rotation], position)
-    )
+    slide = kernel_step(padded, rotation_steps(kernel)[rotation], position)
+    return ConvolutionStep(image, kernel, rotation, mode, slide)
 
 
 class ConvolutionStepperView(View):
@@ -76,11 +74,11 @@ class ConvolutionStepperView(View):
     layout_passes = 2  # one leaves K's tick labels under the title of the kernel that slides
 
     def __init__(self, figure, state: ConvolutionStep, presenting: bool = False):
-        super().__init__(figure, state)
+        super().__init__(figure, state, presenting)
         rows, widths, heights = LAYOUT[presenting]
         mosaic = [row.split() for row in rows.split(";")]
         self.axes = figure.subplot_mosaic(mosaic, width_ratios=widths, height_ratios=heights)
-        self.presenting, self.shapes, self.formula = presenting, None, figure.suptitle(" ")
+        self.shapes, self.formula = None, figure.suptitle(" ")
         self.proportions = _proportions(state)
 
     def fits(self, state):
@@ -106,21 +104,17 @@ class ConvolutionStepperView(View):
         title = "input X padded with k - 1 zeros (hatched)" if full else "input X (valid: no padding)"
         pad = (kh, kw) if full else (1, 1)  # (1, 1): no padding
         show_padded(ax["input"], state.image, pad, f"{title}\n{size}", annotate=write)
-        outline = {"fill": False, "edgecolor": HIGHLIGHT, "lw": 3.5, "zorder": 5}
-        self.window_box = ax["input"].add_patch(Rectangle((-0.5, -0.5), kw, kh, **outline))
+        self.window_box = plotting.outline(ax["input"], kh, kw, lw=3.5, zorder=5)
         partners = max(step.image.shape) <= PARTNERS_UP_TO[self.presenting]
         self.partners = plotting.partner_labels(ax["input"], kh * kw if partners else 0)
         self.products_artist = show_array(ax["products"], step.products, annotate=True)
-        self.product_texts = list(ax["products"].texts)
-        spines = ax["products"].spines.values()
-        for spine in spines:
-            spine.set(edgecolor=HIGHLIGHT, linewidth=3)
+        self.product_texts, spines = list(ax["products"].texts), plotting.frame(ax["products"])
         # the whole map, values written, drawn once; a grey veil hides what is not computed yet
         self.output_artist = show_array(ax["output"], step.output, annotate=write)
         ax["output"].set(xticks=range(step.output.shape[1]), yticks=range(step.output.shape[0]))
         self.output_texts = list(ax["output"].texts)
         self.veil = ax["output"].imshow(np.zeros((*step.output.shape, 4)), zorder=4)
-        self.output_box = ax["output"].add_patch(Rectangle((-0.5, -0.5), 1, 1, **outline))
+        self.output_box = plotting.outline(ax["output"], lw=3.5, zorder=5)
         products = [self.products_artist, *self.product_texts, *spines, ax["products"].title]
         self.dynamic = [self.window_box, *self.partners, *products, self.veil, self.output_box, self.formula]
 
@@ -162,7 +156,7 @@ class ConvolutionStepper(InteractiveFigure):
     """
 
     def __init__(self, image: np.ndarray, kernel: np.ndarray, mode: str = "valid"):
-        super().__init__(figsize=(13, 4.6), presentation_figsize=(11, 8.2))
+        super().__init__(figsize=(13, 4.6), presentation_figsize=(11, 8.2), view_class=ConvolutionStepperView)
         self.input_image = as_grid(image, "image", MAX_IMAGE)
         self.kernel = _as_kernel(kernel, self.input_image)
         if mode not in MODES:
@@ -188,9 +182,6 @@ class ConvolutionStepper(InteractiveFigure):
             self.input_image, self.kernel, self.rotation.value, self.mode.value, self.slider.value
         )
 
-    def make_view(self, figure, state):
-        return ConvolutionStepperView(figure, state, self.presenting)
-
     def _fit_slider(self, change=None):
         """The slider spans the output's positions (it keeps its value where it can); then refresh."""
         (h, w), (kh, kw), mode = self.input_image.shape, self.kernel.shape, self.mode.value
@@ -211,9 +202,8 @@ class ConvolutionStepper(InteractiveFigure):
 
 def _proportions(state: ConvolutionStep) -> tuple[float, ...]:
     """Height over width of the kernel, of what it slides over and of the output: what the layout fits."""
-    return tuple(
-        array.shape[0] / array.shape[1] for array in (state.kernel, state.slide.image, state.slide.output)
-    )
+    arrays = (state.kernel, state.slide.image, state.slide.output)
+    return tuple(array.shape[0] / array.shape[1] for array in arrays)
 
 
 def _times(a: float, b: float) -> str:

@@ -1,8 +1,7 @@
 """Notebook 00: the network's output over the input square, and its 0.5 boundary, as training advances.
 
-``BoundaryRecorder`` is the callback given to ``train(on_epoch_end=...)``: at chosen epochs it keeps a
-``Snapshot``, all that the widget shows of that epoch. ``DecisionBoundary`` shows the snapshots one at
-a time with a slider and a Play button, beside the loss curve.
+``BoundaryRecorder`` keeps a ``Snapshot`` of chosen epochs while ``train`` runs; ``DecisionBoundary``
+shows them one at a time.
 """
 
 from collections.abc import Sequence

@@ -1,15 +1,10 @@
 """Explore the gradients of one kernel: what each output touches, and the sums behind dE/dK and dE/dX.
 
 Used in notebook 04. ``GradientExplorer(x, kernel, output_gradient)`` shown as the last expression
-of a cell gives three modes, each with its own pair of sliders and its own state class. Each sum is
-an array laid on another at the element picked, multiplied cell by cell and added, as in notebook 01:
-
-- **output y[m, n]** (``OutputPick``): K on X at (m, n); and dy[m, n]/dX, K on the window, 0 elsewhere;
-- **kernel weight k[p, q]** (``KernelPick``): G = dE/dY on X at (p, q), one entry of dE/dK = X ⋆ G;
-- **input x[r, c]** (``InputPick``): K rotated 180° on G padded with zeros at (r, c), one entry of
-  dE/dX = G *full K: the outputs x[r, c] touched, each times the weight that connected them.
-
-Each value is shown beside a central difference for that one element and their agreement.
+of a cell gives three modes, each with its own pair of sliders and its own state class, which writes
+out its sum: ``OutputPick`` (y[m, n]), ``KernelPick`` (dE/dk[p, q]) and ``InputPick`` (dE/dx[r, c]).
+Each sum is an array laid on another at the element picked, multiplied cell by cell and added, as in
+notebook 01; each value is shown beside a central difference for that one element and their agreement.
 """
 
 from dataclasses import dataclass
@@ -17,13 +12,12 @@ from typing import ClassVar, NamedTuple
 
 import ipywidgets as widgets
 import numpy as np
-from matplotlib.patches import Rectangle
 from scipy import signal
 
 from cnnlib import plotting
 from cnnlib.correlation import correlate2d, pad_full, rotate180
 from cnnlib.gradcheck import numerical_gradient, relative_error
-from cnnlib.plotting import HIGHLIGHT, cell_fontsize, format_value, hatch, ink, show_array
+from cnnlib.plotting import cell_fontsize, format_value, hatch, ink, show_array
 from cnnlib.widgets.base import InteractiveFigure, View
 from cnnlib.widgets.inputs import as_grid
 
@@ -52,11 +46,9 @@ TERMS_IN_TEXT = 30  # ... and beyond this many, in the text below it too
 
 
 class Example:
-    """One input map, one kernel, dE/dY and a bias, with the arrays the formulas give, computed once.
+    """``GradientExplorer``'s arrays, checked, and the arrays the formulas give, computed once.
 
-    x: (h, w), at most MAX_SIDE a side; kernel: (kh, kw) with kh <= h, kw <= w; output_gradient
-    G = dE/dY and bias (default zeros): (h - kh + 1, w - kw + 1). The loss behind the checks is
-    E = sum(G * Y) with Y = bias + X ⋆ K, so that dE/dY is exactly G.
+    The loss behind the checks is E = sum(G * Y) with Y = bias + X ⋆ K, so that dE/dY is exactly G.
     """
 
     def __init__(self, x, kernel, output_gradient, bias=None):
@@ -135,7 +127,7 @@ class Pick:
     under, over, over_first, result_letter = "input", "kernel", False, "x"
     dashed: ClassVar[dict] = {}  # panel -> (top, left, rows, cols) outlined with a dashed line
     TITLES: ClassVar[dict]  # panel -> its title, for the titles that change with the pick
-    CLAIM: ClassVar[str]
+    CLAIM: ClassVar[str]  # the figure's title: a claim about the pick, then CHECK, its gradient checked
     CHECK = "central difference {numeric}, relative error {error:.0e}: {verdict}"
     LEFT, LATEX = "∂E/∂{name} = ", r"\frac{{\partial E}}{{\partial {letter}_{{{r}{c}}}}} = "
     LEAD = ASIDE = ""  # output mode: the bias before the numbers, the forward pass after the sum
@@ -193,13 +185,6 @@ class Pick:
         words |= {"error": self.error, "verdict": "agree ✓" if self.agree else "DISAGREE ✗"}
         numeric = format_value(self.numeric, 6) if np.ndim(self.numeric) == 0 else ""  # dy/dX is an array
         return words | {"numeric": numeric, "touched": f"{n} output{'s' if n > 1 else ''}"}
-
-    def titles(self) -> dict:
-        return {key: title.format(**self.words()) for key, title in self.TITLES.items()}
-
-    def headline(self) -> tuple[str, str]:
-        """A claim about the pick, and the check of its gradient by central differences."""
-        return self.CLAIM.format(**self.words()), self.CHECK.format(**self.words())
 
     def equation(self, most: int = TERMS_IN_FIGURE[False]) -> str:
         """The sum written out, as the figure shows it below the panels (summarised beyond ``most`` terms)."""
@@ -335,16 +320,15 @@ class ModeView(View):
     """
 
     def __init__(self, figure, state: Pick, presenting: bool = False):
-        super().__init__(figure, state)
-        panels, self.presenting = state.panels(), presenting
+        super().__init__(figure, state, presenting)
+        panels = state.panels()
         self.axes = dict(zip([panel.key for panel in panels], _subplots(figure, panels, presenting)))
         images = {panel.key: _draw_panel(self.axes[panel.key], panel, presenting) for panel in panels}
         ax, cells = self.axes["products"], list(np.ndindex(state.products.shape))
         self.products, self.pads = images["products"], hatch(ax, cells)
         center, size = {"ha": "center", "va": "center"}, max(cell_fontsize(), 15 - max(state.products.shape))
         self.product_texts = [ax.text(col, row, "", fontsize=size, **center) for row, col in cells]  # large
-        for spine in ax.spines.values():
-            spine.set(edgecolor=HIGHLIGHT, linewidth=3)
+        spines = plotting.frame(ax)
         result, (_, _, rows, cols) = self.axes["result"], state.boxes["result"]
         limits = result.get_xlim(), result.get_ylim()
         self.overlay = result.imshow(np.zeros((rows, cols)), cmap=plotting.SIGNED_CMAP)
@@ -353,15 +337,15 @@ class ModeView(View):
         self.overlay_texts = [
             result.text(0, 0, "", fontsize=cell_fontsize(), **center) for _ in range(rows * cols)
         ]
-        orange = {"edgecolor": HIGHLIGHT, "linewidth": 3, "zorder": 5}
-        self.boxes = {key: _outline(self.axes[key], orange) for key in state.boxes}
-        dashed = {"edgecolor": "black", "linewidth": 1.5, "linestyle": "--", "zorder": 6}
-        self.dashed = {key: _outline(self.axes[key], dashed) for key in state.dashed}
+        orange = {"linewidth": 3, "zorder": 5, "clip_on": False}
+        self.boxes = {key: plotting.outline(self.axes[key], **orange) for key in state.boxes}
+        dashed = {"edgecolor": "black", "linewidth": 1.5, "linestyle": "--", "zorder": 6, "clip_on": False}
+        self.dashed = {key: plotting.outline(self.axes[key], **dashed) for key in state.dashed}
         room = max(images[state.under].get_array().shape) <= PARTNER_UP_TO[presenting]
         self.partners = plotting.partner_labels(self.axes[state.under], len(state.partners) * room)
         self.title, self.equation = figure.suptitle(" "), figure.supxlabel(" ")  # room kept by the layout
         titles = [self.axes[key].title for key in state.TITLES]
-        self.dynamic = [self.products, *self.pads, *self.product_texts, *ax.spines.values(), self.overlay]
+        self.dynamic = [self.products, *self.pads, *self.product_texts, *spines, self.overlay]
         self.dynamic += [*self.overlay_texts, *titles, *self.boxes.values(), *self.dashed.values()]
         self.dynamic += [*self.partners, self.title, self.equation]
 
@@ -385,9 +369,11 @@ class ModeView(View):
                 patch.set_bounds(left - 0.5, top - 0.5, cols, rows)
         for text, ((row, col), name) in zip(self.partners, state.partners):
             text.set(position=(col - 0.44, row - 0.44), text=name)
-        for key, title in state.titles().items():
-            self.axes[key].set_title(title)
-        self.title.set_text(("\n" if self.presenting else "   ").join(state.headline()))
+        words = state.words()  # the titles that change, the claim and its check, filled in
+        for key, title in state.TITLES.items():
+            self.axes[key].set_title(title.format(**words))
+        headline = [state.CLAIM.format(**words), state.CHECK.format(**words)]
+        self.title.set_text(("\n" if self.presenting else "   ").join(headline))
         self.equation.set_text(state.equation(TERMS_IN_FIGURE[self.presenting]))
 
 
@@ -399,7 +385,7 @@ class GradientView(View):
     backgrounds_kept = len(PICKS)  # a mode shown before is restored, not drawn again
 
     def __init__(self, figure, state: Pick, presenting: bool = False):
-        super().__init__(figure, state)
+        super().__init__(figure, state, presenting)
         place, self.modes = figure.add_gridspec(1, 1)[0], {}
         for kind in PICKS.values():  # each mode drawn once, so that the layout keeps room for its texts
             pick = kind.at(state.example, 0, 0)
@@ -427,7 +413,7 @@ class GradientExplorer(InteractiveFigure):
     """
 
     def __init__(self, x, kernel, output_gradient, bias=None, mode="output"):
-        super().__init__(figsize=(14, 4.3), presentation_figsize=(11.1, 8.4))
+        super().__init__(figsize=(14, 4.3), presentation_figsize=(11.1, 8.4), view_class=GradientView)
         self.example = Example(x, kernel, output_gradient, bias)
         if mode not in MODES:
             raise ValueError(f"mode must be one of {list(MODES)}, got {mode!r}")
@@ -452,9 +438,6 @@ class GradientExplorer(InteractiveFigure):
     def compute(self) -> Pick:
         mode = self.mode_buttons.value
         return PICKS[mode].at(self.example, *(slider.value for slider in self.sliders[mode]))
-
-    def make_view(self, figure, state):
-        return GradientView(figure, state, self.presenting)
 
     def refresh(self):
         super().refresh()
@@ -506,10 +489,6 @@ def _draw_panel(ax, panel: Panel, presenting: bool):
     for name, ((row, col), value) in zip(names or [], np.ndenumerate(panel.array)):
         ax.text(col, row, f"{name}\n{format_value(value)}", color=ink(value, image.get_clim()[1]), **font)
     return image
-
-
-def _outline(ax, style: dict) -> Rectangle:
-    return ax.add_patch(Rectangle((0, 0), 1, 1, fill=False, clip_on=False, **style))
 
 
 def _bounds(cells) -> tuple[int, int, int, int]:

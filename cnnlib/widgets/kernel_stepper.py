@@ -9,10 +9,10 @@ from dataclasses import dataclass
 
 import ipywidgets as widgets
 import numpy as np
-from matplotlib.patches import Rectangle
 
+from cnnlib import plotting
 from cnnlib.correlation import correlate2d
-from cnnlib.plotting import HIGHLIGHT, cell_fontsize, format_value, show_array, update_array, veil
+from cnnlib.plotting import HIGHLIGHT, cell_fontsize, format_value, show_array, update_array
 from cnnlib.widgets.base import InteractiveFigure, View
 from cnnlib.widgets.inputs import EXAMPLE, KernelTextError, as_grid, format_kernel, parse_kernel
 
@@ -73,8 +73,9 @@ def kernel_step(
 class KernelStepperView(View):
     """Input with the window, the kernel, window × kernel, the output so far (in a row, or 2 x 2)."""
 
-    def __init__(self, figure, state: KernelStep, rows: int = 1):
-        super().__init__(figure, state)
+    def __init__(self, figure, state: KernelStep, presenting: bool = False):
+        super().__init__(figure, state, presenting)
+        rows = 2 if presenting else 1
         self.shapes = (state.image.shape, state.kernel.shape)
         ax_in, ax_kernel, ax_products, ax_out = figure.subplots(rows, 4 // rows).flat
         self.axes = {"input": ax_in, "kernel": ax_kernel, "products": ax_products, "output": ax_out}
@@ -87,22 +88,18 @@ class KernelStepperView(View):
             for (row, col), value in np.ndenumerate(image):
                 ink = "black" if (value - low) > 0.5 * (high - low) else "white"  # on grey levels
                 ax_in.text(col, row, format_value(value), color=ink, **CENTRED, fontsize=cell_fontsize())
-        box = {"fill": False, "edgecolor": HIGHLIGHT, "lw": 3}
-        self.window_box = ax_in.add_patch(Rectangle((-0.5, -0.5), kw, kh, **box))
+        self.window_box = plotting.outline(ax_in, kh, kw, lw=3)
         self.kernel_artist = show_array(ax_kernel, state.kernel, title=f"kernel {_shape((kh, kw))}")
         self.products_artist = show_array(
             ax_products, np.zeros((kh, kw)), limit=1.0, annotate=max(kh, kw) <= ANNOTATE_UP_TO
         )
-        self.product_texts = list(ax_products.texts)
-        for spine in ax_products.spines.values():
-            spine.set(edgecolor=HIGHLIGHT, linewidth=3)
+        self.product_texts, spines = list(ax_products.texts), plotting.frame(ax_products)
         # the whole map, values written, drawn once; a grey veil hides what is not computed yet
         annotate = max(state.output.shape) <= ANNOTATE_UP_TO
         self.output_artist = show_array(ax_out, state.output, annotate=annotate)
         self.output_texts = list(ax_out.texts)
         self.cover = ax_out.imshow(np.zeros((*state.output.shape, 4)), zorder=4)
-        box |= {"lw": 3 if annotate else 1.2, "zorder": 5}
-        self.output_box, self.pointers = ax_out.add_patch(Rectangle((-0.5, -0.5), 1, 1, **box)), []
+        self.output_box, self.pointers = plotting.outline(ax_out, lw=3 if annotate else 1.2, zorder=5), []
         if not annotate:  # a cell is a few pixels wide: two pointers on the edges mark its row and column
             style = {"markersize": 9, "linestyle": "none", "clip_on": False, "zorder": 5, "color": HIGHLIGHT}
             style |= {"markeredgecolor": "black", "markeredgewidth": 0.6}
@@ -111,15 +108,9 @@ class KernelStepperView(View):
             figure.colorbar(self.output_artist, ax=ax_out, shrink=0.8)
         ax_out.set_title(" \n ", pad=14 if self.pointers else 6)
         self.title = figure.suptitle(" ")
-        spines = list(ax_products.spines.values())
-        self.dynamic = [
-            self.window_box,
-            self.products_artist,
-            *self.product_texts,
-            *spines,
-            ax_products.title,
-        ]
-        self.dynamic += [self.cover, self.output_box, *self.pointers, ax_out.title, self.title]
+        products = [self.products_artist, *self.product_texts, *spines, ax_products.title]
+        self.dynamic = [self.window_box, *products, self.cover, self.output_box, *self.pointers]
+        self.dynamic += [ax_out.title, self.title]
 
     def fits(self, state):
         return (state.image.shape, state.kernel.shape) == self.shapes
@@ -132,21 +123,17 @@ class KernelStepperView(View):
         update_array(self.output_artist, self.output_texts, state.output)
         limit = float(np.max(np.abs(state.kernel)) * np.max(np.abs(state.image))) or 1.0
         update_array(self.products_artist, self.product_texts, state.products, limit)
-        self.window_box.set_xy((state.col - 0.5, state.row - 0.5))
-        self.cover.set_data(veil(np.isnan(state.output_so_far)))
-        self.output_box.set_xy((state.col - 0.5, state.row - 0.5))
+        row, col, total = state.row, state.col, f"{state.partial_sum:.4g}"
+        self.window_box.set_xy((col - 0.5, row - 0.5))
+        self.cover.set_data(plotting.veil(np.isnan(state.output_so_far)))
+        self.output_box.set_xy((col - 0.5, row - 0.5))
         if self.pointers:  # just outside the map's left and top edges
-            self.pointers[0].set_data([-1.2], [state.row])
-            self.pointers[1].set_data([state.col], [-1.2])
-        self.axes["products"].set_title(f"window × kernel\nsum = {state.partial_sum:.4g}")
-        here = f"row {state.row}, column {state.col}"
-        self.axes["output"].set_title(
-            f"output so far (grey: not yet)\noutput[{state.row}, {state.col}] = {state.partial_sum:.4g}"
-        )
-        self.title.set_text(
-            f"position {state.position} (of 0 to {state.positions - 1}): the kernel's "
-            f"top-left corner on {here}"
-        )
+            self.pointers[0].set_data([-1.2], [row])
+            self.pointers[1].set_data([col], [-1.2])
+        self.axes["products"].set_title(f"window × kernel\nsum = {total}")
+        self.axes["output"].set_title(f"output so far (grey: not yet)\noutput[{row}, {col}] = {total}")
+        where = f"(of 0 to {state.positions - 1}): the kernel's top-left corner on row {row}, column {col}"
+        self.title.set_text(f"position {state.position} {where}")
 
 
 class KernelStepper(InteractiveFigure):
@@ -157,14 +144,13 @@ class KernelStepper(InteractiveFigure):
     """
 
     def __init__(self, image, kernel="vertical edge (Sobel)"):
-        super().__init__(figsize=(13, 3.9), presentation_figsize=(11, 8.2))
+        super().__init__(figsize=(13, 3.9), presentation_figsize=(11, 8.2), view_class=KernelStepperView)
         self.input_image = as_grid(image, "image")
         if isinstance(kernel, str) and kernel not in PRESETS:
             raise ValueError(f"kernel must be an array or one of the presets {list(PRESETS)}, got {kernel!r}")
         kernel = parse_kernel(PRESETS[kernel]) if isinstance(kernel, str) else kernel
         self.kernel = as_grid(kernel, "kernel")
-        problem = self._does_not_fit(self.kernel)
-        if problem:
+        if problem := self._does_not_fit(self.kernel):
             raise ValueError(problem)
         self.output = correlate2d(self.input_image, self.kernel)
         self.slider = widgets.IntSlider(0, 0, self.output.size - 1, description="position")
@@ -185,9 +171,6 @@ class KernelStepper(InteractiveFigure):
     def compute(self) -> KernelStep:
         return kernel_step(self.input_image, self.kernel, self.slider.value, self.output)
 
-    def make_view(self, figure, state):
-        return KernelStepperView(figure, state, rows=2 if self.presenting else 1)
-
     def set_kernel(self, kernel: np.ndarray) -> bool:
         """Use a new kernel if it fits inside the input; otherwise explain and keep the old one.
 
@@ -196,8 +179,7 @@ class KernelStepper(InteractiveFigure):
         non-empty 2D array of finite numbers (a mistake in code, not a value typed by the learner).
         """
         kernel = as_grid(kernel, "kernel")
-        problem = self._does_not_fit(kernel)
-        if problem:
+        if problem := self._does_not_fit(kernel):
             self.say(f"{problem}. Kept the previous kernel {_shape(self.kernel.shape)}.", error=True)
             return False
         row, col = divmod(self.slider.value, self.output.shape[1])

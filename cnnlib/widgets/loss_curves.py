@@ -1,8 +1,6 @@
 """Notebook 05: the sigmoid and its derivative over x; binary cross-entropy and its derivative over y.
 
-``LossCurves`` marks s(x) and s'(x) at a chosen x, and the loss E and dE/dy (on a linear axis, or its
-size on a log one) at a prediction y for a true label y*. The values are cnnlib's own, with the original
-code's clip, for one output (n = 1).
+The values marked are cnnlib's own, with the original code's clip, for one output (n = 1).
 """
 
 from dataclasses import dataclass
@@ -14,14 +12,13 @@ import numpy as np
 from cnnlib.activations import sigmoid, sigmoid_prime
 from cnnlib.losses import EPSILON, binary_cross_entropy, binary_cross_entropy_prime
 from cnnlib.plotting import CLASS_COLOURS
-from cnnlib.widgets.base import InteractiveFigure, View
+from cnnlib.widgets.base import INLINE, InteractiveFigure, View
 
 X_RANGE = (-10.0, 10.0)
 SCALES = ("linear", "log")
 LOSS_TOP = 5.0  # the loss axis stops here; beyond it the marker sits on the edge, its value in the title
 LINEAR_LIMIT = 12.0  # the gradient's linear axis spans -12 to 12
 LOG_LIMITS = (0.5, 1e16)  # |dE/dy| is at least 1, and the clip keeps it below 1/EPSILON, about 1e15
-INLINE = {"description_width": "initial", "button_width": "90px"}  # names at their own width, compact buttons
 COLOURS = {"s": "#1f77b4", "s_prime": "#d95f02"}
 
 
@@ -85,9 +82,9 @@ class LossCurvesView(View):
     Both labels' curves are drawn thin, in their class colours; the true label's is drawn over, thick.
     """
 
-    def __init__(self, figure, state: CurvePoints, rows: int = 1):
-        super().__init__(figure, state)
-        layout = [["s", "loss", "gradient"]] if rows == 1 else [["s", "loss"], ["s", "gradient"]]
+    def __init__(self, figure, state: CurvePoints, presenting: bool = False):
+        super().__init__(figure, state, presenting)
+        layout = [["s", "loss"], ["s", "gradient"]] if presenting else [["s", "loss", "gradient"]]
         self.axes, self.key, self.marks, self.numbers = figure.subplot_mosaic(layout), None, {}, {}
         ys = prediction_grid()
         self.curves = {label: (ys, *bce_each(label, ys)) for label in (0, 1)}
@@ -95,13 +92,8 @@ class LossCurvesView(View):
         ax.plot(xs, sigmoid(xs), color=COLOURS["s"], linewidth=2, label=r"$s(x) = 1/(1+e^{-x})$")
         ax.plot(xs, sigmoid_prime(xs), color=COLOURS["s_prime"], linewidth=2, label=r"$s'(x) = s(1-s)$")
         ax.axhline(0.25, color="0.6", linestyle=":", linewidth=1, label=r"$1/4$, the largest $s'$")
-        ax.set(
-            xlim=X_RANGE,
-            xticks=range(-10, 11, 5),
-            ylim=(-0.04, 1.04),
-            title="the sigmoid and its derivative\n ",
-        )
-        ax.set_xlabel("$x$ (the input of the sigmoid)")
+        ax.set(xlim=X_RANGE, xticks=range(-10, 11, 5), ylim=(-0.04, 1.04))
+        ax.set(xlabel="$x$ (the input of the sigmoid)", title="the sigmoid and its derivative\n ")
         ax.legend(loc="upper left", fontsize="small")
         loss_ax, self.gradient_ax = self.axes["loss"], self.axes["gradient"]
         loss_ax.set(ylim=(0, LOSS_TOP), ylabel="loss $E$", title="binary cross-entropy\n ")
@@ -119,14 +111,11 @@ class LossCurvesView(View):
         (self.loss_line,) = loss_ax.plot([], [], linewidth=2.5)
         (self.gradient_line,) = self.gradient_ax.plot([], [], linewidth=2.5)
         # each mark: a stem from 0 (the bottom, on a log axis) up to a marker at the value
-        style = dict(markevery=[1], color="0.4", linewidth=0.8, markersize=8, markeredgecolor="black")
+        style = dict(markevery=[1], color="0.4", linewidth=0.8, markersize=8, mec="black", clip_on=False)
         for name, panel in (("s", "s"), ("s_prime", "s"), ("loss", "loss"), ("gradient", "gradient")):
             (self.marks[name],) = self.axes[panel].plot([], [], "-o", mfc=COLOURS.get(name), **style)
-            self.marks[name].set_clip_on(False)
-        for (
-            name,
-            ax,
-        ) in self.axes.items():  # under each static title, a line of numbers following the controls
+        # under each static title, a line of numbers following the controls
+        for name, ax in self.axes.items():
             ax.grid(True, alpha=0.3)
             at_title = {"transform": ax.title.get_transform(), "fontsize": ax.title.get_fontsize()}
             self.numbers[name] = ax.text(0.5, 1, "", ha="center", va="baseline", **at_title)
@@ -172,16 +161,15 @@ class LossCurves(InteractiveFigure):
 
     def __init__(self, x: float = 2.0, label: int = 1, y: float = 0.3, scale: str = "linear"):
         curve_points(x, label, y, scale)  # refuses bad values before any control is made
-        super().__init__(figsize=(13, 4.3), presentation_figsize=(11, 7.6))
+        super().__init__(figsize=(13, 4.3), presentation_figsize=(11, 7.6), view_class=LossCurvesView)
         wide = {"layout": widgets.Layout(width="420px"), "style": {"description_width": "initial"}}
         self.x_slider = widgets.FloatSlider(
-            x, min=X_RANGE[0], max=X_RANGE[1], step=0.1, description="x", **wide
+            x, min=X_RANGE[0], max=X_RANGE[1], step=0.1, description="x", readout_format=".1f", **wide
         )
         self.y_slider = widgets.FloatSlider(y, min=0, max=1, step=0.01, description="prediction y", **wide)
         labels = [("y* = 0", 0), ("y* = 1", 1)]
         self.label_buttons = widgets.ToggleButtons(options=labels, value=label, description="true label")
         self.scale_buttons = widgets.ToggleButtons(options=SCALES, value=scale, description="dE/dy axis")
-        self.x_slider.readout_format = ".1f"
         self.label_buttons.style = self.scale_buttons.style = INLINE
         self.show_controls(self.x_slider, [self.y_slider, self.label_buttons], self.scale_buttons)
         self.watch(self.x_slider, self.label_buttons, self.y_slider, self.scale_buttons)
@@ -192,9 +180,6 @@ class LossCurves(InteractiveFigure):
         state = curve_points(*(control.value for control in controls))
         self.say(_clip_note(state))
         return state
-
-    def make_view(self, figure, state):
-        return LossCurvesView(figure, state, rows=2 if self.presenting else 1)
 
 
 def _clip_note(state: CurvePoints) -> str:

@@ -63,8 +63,8 @@ class Browsing:
 class PredictionBrowserView(View):
     """The image, its outputs as bars, and (for two classes) every image's pair of outputs as a point."""
 
-    def __init__(self, figure, state: Browsing):
-        super().__init__(figure, state)
+    def __init__(self, figure, state: Browsing, presenting: bool = False):
+        super().__init__(figure, state, presenting)
         n, names = len(state.classes), [f"output for {name}" for name in state.classes]
         axes = figure.subplots(1, 3 if n == 2 else 2, width_ratios=[1, 1.1, 1.25] if n == 2 else [1, 1.4])
         self.image_ax, self.bars_ax = ax, bars_ax = axes[:2]
@@ -78,15 +78,8 @@ class PredictionBrowserView(View):
         bars_ax.set_xticks(range(n), names, fontsize="small" if n <= 3 else "x-small")
         bars_ax.set(ylim=(0, 1.12), ylabel="network output (sigmoid)")
         self.title = figure.suptitle(" ")
-        self.dynamic = [
-            self.picture,
-            ax.title,
-            *self.bars,
-            *self.bar_texts,
-            *bars_ax.spines.values(),
-            bars_ax.title,
-        ]
-        self.dynamic.append(self.title)
+        self.dynamic = [self.picture, ax.title, *self.bars, *self.bar_texts, *bars_ax.spines.values()]
+        self.dynamic += [bars_ax.title, self.title]
         self.ring = None
         if n == 2:
             ax = axes[2]
@@ -155,9 +148,8 @@ class PredictionBrowser(InteractiveFigure):
         first = np.asarray(predict(network, images[0]))
         if first.shape != (n, 1):
             raise ValueError(f"the network's output: expected shape {(n, 1)}, a label's, got {first.shape}")
-        super().__init__(
-            figsize=(11 if n == 2 else 7.5, 3.7), presentation_figsize=(11 if n == 2 else 8, 4.4)
-        )
+        sizes = ((11, 3.7), (11, 4.4)) if n == 2 else ((7.5, 3.7), (8, 4.4))  # on a screen, on a projector
+        super().__init__(*sizes, view_class=PredictionBrowserView)
         outputs = np.array([first[:, 0], *(predict(network, x)[:, 0] for x in images[1:])])  # (N, C)
         self.state = Browsing(images, outputs, labels[:, :, 0].argmax(axis=1), classes, margin)
         self.slider = widgets.IntSlider(max=len(images) - 1, description="image", layout={"width": "480px"})
@@ -169,9 +161,6 @@ class PredictionBrowser(InteractiveFigure):
 
     def compute(self) -> Browsing:
         return replace(self.state, choice=self.show.value, position=self.slider.value)
-
-    def make_view(self, figure, state):
-        return PredictionBrowserView(figure, state)
 
     def refresh(self):
         """Draw; while all images are shown, say how many mistakes and uncertain images there are."""

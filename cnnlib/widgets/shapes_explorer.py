@@ -1,10 +1,8 @@
 """The shapes in a convolutional layer, drawn as blocks: input, kernels, biases, output.
 
-Used in notebook 03. ``ShapesExplorer()`` shown as the last expression of a cell gives sliders
-for the input's depth n, height h and width w, the kernel size k and the number of kernels d.
-Each change builds a real ``cnnlib.layers.Convolutional`` layer, runs its forward pass, and
-draws every array as a block to scale (one pixel, one unit; each slice of depth, one step
-back), with the shapes and the parameter count written below.
+Used in notebook 03. Each move of a slider builds a real ``cnnlib.layers.Convolutional`` layer,
+runs its forward pass, and draws every array as a block to scale (one pixel, one unit; each slice
+of depth, one step back), with the shapes and the parameter count written below.
 """
 
 from dataclasses import dataclass
@@ -23,8 +21,7 @@ MAX_SIZE = 32  # largest input height and width on the sliders (CIFAR's 32 x 32)
 MAX_DEPTH = 8  # largest input depth on the slider
 MAX_KERNELS = 8  # largest number of kernels d; one block is kept ready for each
 SLICE_STEP = 1.6  # how far back (in pixels, along the diagonal) each slice of depth is drawn
-# screen pixels around the blocks for their labels, at 10 pt
-ROOM = {"left": 22, "right": 36, "bottom": 44, "top": 32}
+ROOM = {"left": 22, "right": 36, "bottom": 44, "top": 32}  # screen pixels for the labels, at 10 pt
 COLOURS = {"input": "#bdbdbd", "kernels": "#f4a261", "biases": "#b39ddb", "output": "#6baed6"}
 SLIDER = {"continuous_update": False, "style": {"description_width": "120px"}, "layout": {"width": "420px"}}
 LETTERS = {"input": "nhw", "kernels": "nkk", "biases": ("d", "h'", "w'"), "output": ("d", "h'", "w'")}
@@ -143,8 +140,8 @@ class ShapesView(View):
     a change redraws the blocks and the numbers, not the text that names the shapes.
     """
 
-    def __init__(self, figure, state: LayerShapes):
-        super().__init__(figure, state)
+    def __init__(self, figure, state: LayerShapes, presenting: bool = False):
+        super().__init__(figure, state, presenting)
         font = matplotlib.rcParams["font.size"]  # 10, or 13 when presenting: the labels' room grows with it
         self.zoom, below = font / 10, 7 * 1.5 * font / 72 / figure.get_figheight()  # the text's share
         figure.set_layout_engine("none")  # placed by hand: the drawing above the text, no axis to lay out
@@ -155,23 +152,15 @@ class ShapesView(View):
         beside = {"xycoords": names, "xytext": (0.6 * font, 0), "textcoords": "offset points"}
         self.values = ax.annotate("", (1, 0), **beside, **mono)
         self.blocks = {key: Block(ax, COLOURS[key], 2) for key in ("input", "biases", "output")}
-        self.kernel_blocks = [
-            Block(ax, COLOURS["kernels"], 3 + i, edges=("width",)) for i in range(MAX_KERNELS)
-        ]
-        self.kernel_names = [
-            ax.annotate(f"$K_{i + 1}$", (0, 0), xytext=(3, 0), va="center", **NOTE)
-            for i in range(MAX_KERNELS)
-        ]
+        self.kernel_blocks, self.kernel_names = [], []
+        for i in range(MAX_KERNELS):  # each kernel's block, and its name beside it
+            self.kernel_blocks.append(Block(ax, COLOURS["kernels"], 3 + i, edges=("width",)))
+            self.kernel_names.append(ax.annotate(f"$K_{i + 1}$", (0, 0), xytext=(3, 0), va="center", **NOTE))
         self.count = ax.annotate("", (0, 0), xytext=(0, 4), ha="center", va="bottom", **NOTE)
-        self.symbols = [
-            ax.text(0, 0, s, ha="center", va="center", fontsize=size * font)
-            for s, size in (("⋆", 3), ("+", 2.2), ("=", 2.2))
-        ]
-        titles = {"input": "input X", "kernels": "kernels K", "biases": "biases B", "output": "output Y"}
-        self.titles = {
-            key: ax.text(0, 0, title, ha="center", va="bottom", fontweight="bold")
-            for key, title in titles.items()
-        }
+        symbols = (("⋆", 3 * font), ("+", 2.2 * font), ("=", 2.2 * font))  # between the blocks, large
+        self.symbols = [ax.text(0, 0, s, ha="center", va="center", fontsize=size) for s, size in symbols]
+        bold = {"ha": "center", "va": "bottom", "fontweight": "bold"}  # below: "input X", "kernels K", ...
+        self.titles = {key: ax.text(0, 0, f"{key} {letter}", **bold) for key, letter in zip(COLOURS, "XKBY")}
         blocks = [*self.blocks.values(), *self.kernel_blocks]
         self.dynamic = [artist for block in blocks for artist in block.artists]
         self.dynamic += [*self.kernel_names, self.count, *self.symbols, *self.titles.values(), self.values]
@@ -247,7 +236,7 @@ class ShapesExplorer(InteractiveFigure):
         if int(kernel_size) != kernel_size or not 1 <= kernel_size <= min(height, width):
             limit = f"from 1 to min(height, width) = {min(height, width)}"
             raise ValueError(f"kernel_size must be a whole number {limit}, got {kernel_size!r}")
-        super().__init__(figsize=(10, 6.2), presentation_figsize=(11, 7.4))
+        super().__init__(figsize=(10, 6.2), presentation_figsize=(11, 7.4), view_class=ShapesView)
         fixed = x is not None  # a given input fixes n, h and w
         self.input_depth_slider = _slider("input depth n", input_depth, MAX_DEPTH, fixed)
         self.height_slider = _slider("input height h", height, MAX_SIZE, fixed)
@@ -265,9 +254,6 @@ class ShapesExplorer(InteractiveFigure):
         rng = np.random.default_rng(self.seed)
         x = rng.uniform(0, 1, (n, h, w)) if self.fixed_x is None else self.fixed_x
         return layer_shapes(x, k, d, self.seed)
-
-    def make_view(self, figure, state):
-        return ShapesView(figure, state)
 
     def _on_change(self, change):
         """Refuse a kernel larger than the input (the sliders go back), else redraw; k follows the input."""

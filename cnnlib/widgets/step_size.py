@@ -12,11 +12,10 @@ import numpy as np
 from cnnlib import gradcheck
 from cnnlib.gradcheck import DTYPES, FUNCTIONS, STEPS, best_step, make_problem, relative_error
 from cnnlib.plotting import EARLIER_RUN, cell_fontsize
-from cnnlib.widgets.base import InteractiveFigure, View
+from cnnlib.widgets.base import INLINE, InteractiveFigure, View
 
 FLOOR = 1e-17  # a relative error of exactly 0 is drawn here (a log axis has no 0)
 COLOURS = {"float64": "#1f77b4", "float32": "#d95f02"}
-INLINE = {"description_width": "initial", "button_width": "90px"}  # names at their own width, compact buttons
 LINEAR_BELOW = 1e-8  # a fitted truncation constant this small means: no curvature, no truncation error
 # the numbers beside the plot that h leaves alone; those it changes are written over the blank lines
 NUMBERS = """
@@ -67,16 +66,15 @@ def step_size_check(problem: gradcheck.GradientProblem, dtype: str, h: float, cu
     error = relative_error(problem.analytic, numeric.astype(np.float64))
     truncation = float(curves["float64"][np.argmin(np.abs(STEPS - 1e-2))] / 1e-4)
     epsilon, unmoved = float(np.finfo(DTYPES[dtype]).eps), problem.unmoved(dtype, h)
-    return StepSizeCheck(
-        problem, dtype, h, curves, numeric, error, best_h, best_error, truncation, epsilon, unmoved
-    )
+    found = (numeric, error, best_h, best_error, truncation, epsilon, unmoved)
+    return StepSizeCheck(problem, dtype, h, curves, *found)
 
 
 class StepSizeView(View):
     """The error curves with their guides c h^2 and eps/h, and the numbers at h beside them."""
 
-    def __init__(self, figure, state: StepSizeCheck):
-        super().__init__(figure, state)
+    def __init__(self, figure, state: StepSizeCheck, presenting: bool = False):
+        super().__init__(figure, state, presenting)
         self.ax, text_ax = figure.subplots(1, 2, width_ratios=[2.2, 1])
         plot, self.key = self.ax.loglog, None
         (self.other_line,) = plot([], [], "--", color=EARLIER_RUN, linewidth=1.2)
@@ -101,9 +99,8 @@ class StepSizeView(View):
         if self.background(state) != self.key:  # the curves, guides and legend of a function and dtype
             self.key, other = self.background(state), "float32" if state.dtype == "float64" else "float64"
             curve, compared = (np.maximum(state.curves[name], FLOOR) for name in (state.dtype, other))
-            self.line.set(
-                data=(STEPS, curve), color=COLOURS[state.dtype], label=f"{state.dtype}: relative error"
-            )
+            label = f"{state.dtype}: relative error"
+            self.line.set(data=(STEPS, curve), color=COLOURS[state.dtype], label=label)
             self.other_line.set(data=(STEPS, compared), label=f"{other}, for comparison")
             truncation, c = f"truncation ≈ c·h², c = {state.truncation:.2g}", state.truncation
             self.truncation_guide.set(ydata=c * STEPS**2, label=truncation, visible=not state.linear)
@@ -137,7 +134,7 @@ class StepSize(InteractiveFigure):
             raise ValueError(f"h must be a number between {STEPS[0]:g} and {STEPS[-1]:g}, got {h!r}")
         self.problems = {}  # function name -> the problem and its curves, computed once
         self.check(function, dtype, h)  # refuses an unknown function or dtype, before any control is made
-        super().__init__(figsize=(10.5, 4.4), presentation_figsize=(11, 6))
+        super().__init__(figsize=(10.5, 4.4), presentation_figsize=(11, 6), view_class=StepSizeView)
         self.function = widgets.Dropdown(options=list(FUNCTIONS), value=function, description="function")
         self.function.layout.width = "460px"
         self.dtype = widgets.ToggleButtons(options=list(DTYPES), value=dtype, description="dtype")
@@ -160,9 +157,6 @@ class StepSize(InteractiveFigure):
         state = self.check(self.function.value, self.dtype.value, self.slider.value)
         self.say(_note(state))
         return state
-
-    def make_view(self, figure, state):
-        return StepSizeView(figure, state)
 
 
 def _note(state: StepSizeCheck) -> str:

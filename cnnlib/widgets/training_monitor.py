@@ -1,8 +1,7 @@
 """Notebook 06: a live loss curve, drawn while ``train`` runs.
 
 ``TrainingMonitor(epochs)`` is shown with ``monitor.show()``, and its ``update`` is given to
-``train(..., on_epoch_end=monitor.update)``. Optionally it measures an accuracy after each epoch
-(plotted beside the loss) and draws an earlier run's errors in grey, for comparison.
+``train(..., on_epoch_end=monitor.update)``; an accuracy and an earlier run's errors are optional.
 """
 
 import time
