@@ -6,7 +6,7 @@ Each widget is built as its notebook builds it; steps walk its main slider, chan
 preset, mode or scale back and forth. The budget: a step within 100 ms (median), a change
 within 300 ms. Prints one row per widget; run it before and after a change to compare.
 
-    CNNLIB_DATA_DIR=... python benchmarks/widget_steps.py [--repeats 3]
+    CNNLIB_DATA_DIR=... python benchmarks/widget_steps.py [--repeats 3] [arithmetic ...]
 """
 
 import argparse
@@ -50,6 +50,15 @@ def toggle(control, values, rounds=2):
 def values(control) -> list:
     """The values a selection control can take (its options may be (label, value) pairs)."""
     return [option[1] if isinstance(option, tuple) else option for option in control.options]
+
+
+def arithmetic_explorer():
+    from cnnlib.widgets.arithmetic_explorer import ArithmeticExplorer
+
+    w = ArithmeticExplorer(input_size=7, kernel_size=3, padding=1, stride=2, pool=2)
+    steps = walk(w.slider, [*range(1, 16), 0])
+    changes = walk(w.input_slider, [8, 9, 10, 11, 12, 7]) + walk(w.stride_slider, [1, 3, 4, 2])
+    return steps, changes
 
 
 def kernel_stepper_toy():
@@ -170,16 +179,20 @@ WIDGETS = {
     "decision boundary (00)": decision_boundary,
     "prediction browser (06)": prediction_browser,
     "training monitor (06)": training_monitor,
+    "arithmetic explorer (07)": arithmetic_explorer,
 }
 
 
 def main():
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--repeats", type=int, default=3, help="times each widget's walk is run")
+    parser.add_argument("only", nargs="*", help="run only the widgets whose names contain one of these")
     args = parser.parse_args()
     header = ("widget", "step median", "step worst", "change median", "change worst")
     print(f"{header[0]:<30} {header[1]:>11} {header[2]:>10} {header[3]:>13} {header[4]:>12}  budget")
     for name, run in WIDGETS.items():
+        if args.only and not any(word in name for word in args.only):
+            continue
         steps, changes = [], []
         for _ in range(args.repeats):
             s, c = run()
