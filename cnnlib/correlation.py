@@ -68,14 +68,14 @@ def pad_full(image: np.ndarray, kernel_shape: tuple[int, int]) -> np.ndarray:
 
 
 def dilate(array: np.ndarray, stride: int) -> np.ndarray:
-    """``stride - 1`` zeros between neighbouring entries, along both axes: (h, w) -> (s(h-1)+1, s(w-1)+1).
+    """``stride - 1`` zeros between neighbouring entries of the last two axes: (h, w) -> (s(h-1)+1, s(w-1)+1).
 
     The gradient of a strided correlation is an ordinary one with the output gradient dilated.
     """
     array = np.asarray(array)
-    h, w = array.shape
-    dilated = np.zeros((stride * (h - 1) + 1, stride * (w - 1) + 1), dtype=array.dtype)
-    dilated[::stride, ::stride] = array
+    *leading, h, w = array.shape
+    dilated = np.zeros((*leading, stride * (h - 1) + 1, stride * (w - 1) + 1), dtype=array.dtype)
+    dilated[..., ::stride, ::stride] = array
     return dilated
 
 
