@@ -136,7 +136,11 @@ class MaxPool2D(Layer):
     def backward(self, output_gradient, input_gradient=True):
         gradient = np.zeros(self.x_shape, output_gradient.dtype)
         for dy, dx, every_window in places(self.size, self.stride, *output_gradient.shape[2:]):
-            gradient[every_window] += np.where(self.winner == dy * self.size + dx, output_gradient, 0)
+            share = output_gradient * (self.winner == dy * self.size + dx)
+            if self.stride < self.size:  # windows overlap: an input may win several
+                gradient[every_window] += share
+            else:  # each input is in one window at most: writing is enough, and faster
+                gradient[every_window] = share
         return gradient
 
 
@@ -146,7 +150,7 @@ class ReLU(Layer):
         return np.maximum(x, 0)
 
     def backward(self, output_gradient, input_gradient=True):
-        return np.where(self.positive, output_gradient, 0)
+        return output_gradient * self.positive
 
 
 class Sigmoid(Layer):
