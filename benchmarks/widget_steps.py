@@ -168,6 +168,24 @@ def training_monitor():
     return steps, toggle(w.scale, values(w.scale))
 
 
+def draw_pad():
+    from cnnlib.fast.layers import Conv2D, Dense, Flatten, MaxPool2D, ReLU
+    from cnnlib.fast.network import Network
+    from cnnlib.widgets.draw_pad import DrawPad
+
+    rng = np.random.default_rng(0)  # a network of the size notebook 08 trains; its weights do not matter
+    network = Network(
+        [Conv2D(1, 8, 3, rng=rng), ReLU(), MaxPool2D(2), Flatten(), Dense(8 * 13 * 13, 10, rng=rng)]
+    )
+    w = DrawPad(network)
+    pad, frames = np.zeros((28, 28), int), []
+    for row in range(4, 24):  # a stroke drawn down the pad, one frame as the browser sends each
+        pad[row, 12:15] = 255
+        frames.append(pad.ravel().tolist())
+    steps = walk(w.pad, frames)
+    return steps, toggle(w.pad, [[0] * 784, frames[-1]])  # clearing the pad and drawing again
+
+
 WIDGETS = {
     "kernel stepper, 5 x 5 (01)": kernel_stepper_toy,
     "kernel stepper, 28 x 28 (01)": kernel_stepper_digit,
@@ -180,6 +198,7 @@ WIDGETS = {
     "prediction browser (06)": prediction_browser,
     "training monitor (06)": training_monitor,
     "arithmetic explorer (07)": arithmetic_explorer,
+    "draw pad (08)": draw_pad,
 }
 
 

@@ -8,7 +8,8 @@ Used by ``tests/test_browser.py``. Everything a learner would see is checked in 
    "Error rendering" left on the page;
 4. every widget output holding a picture (``.widget-image``, what every ``InteractiveFigure`` shows):
    the picture has loaded; changing its first control (a slider, else a dropdown, toggle buttons,
-   a play button, a checkbox, a button) changes the picture, as pixels on the screen.
+   a play button, a checkbox, a button; on a draw pad, a stroke drawn with the mouse) changes the
+   picture, as pixels on the screen.
 
 ``check_notebook`` returns a ``Report`` whose ``problems`` list what went wrong (empty when all is
 well) instead of raising, so a test can also show that a deliberately broken notebook is caught.
@@ -442,6 +443,18 @@ def _check_widgets(page, stem: str, artifacts: Path, report: Report, change_time
 
 def _change_a_control(page, box) -> str | None:
     """Change the widget's first control the way a learner would; describe what was done."""
+    pads = box.locator("canvas.cnnlib-draw-pad-canvas")  # cnnlib.widgets.draw_pad: draw on it
+    if pads.count():
+        pads.first.scroll_into_view_if_needed()
+        area = pads.first.bounding_box()
+        x, top, height = area["x"] + area["width"] / 2, area["y"] + 0.2 * area["height"], 0.6 * area["height"]
+        page.mouse.move(x, top)
+        page.mouse.down()
+        for step in range(1, 13):  # a vertical stroke, a '1', drawn over about half a second
+            page.mouse.move(x, top + height * step / 12)
+            time.sleep(0.04)
+        page.mouse.up()
+        return "drawing a vertical stroke on its pad with the mouse"
     handles = box.locator(".widget-slider .noUi-handle")
     if handles.count():
         handle = handles.first

@@ -23,6 +23,7 @@ MISSING = browser.missing_browser()
 NOTEBOOKS = browser.notebooks_with_widgets()
 FIXTURE = browser.REPO / "tests" / "fixtures" / "broken-widget.ipynb"
 PRESENTATION = browser.REPO / "tests" / "fixtures" / "presentation.ipynb"
+DRAW_PAD = browser.REPO / "tests" / "fixtures" / "draw-pad.ipynb"
 
 
 @pytest.fixture(scope="module")
@@ -36,7 +37,7 @@ def browser_ready():
 @pytest.fixture(scope="module")
 def lab(browser_ready, tmp_path_factory):
     """A JupyterLab server rooted at the repository; stopped by its PID even when a test fails."""
-    notebooks = sorted(browser.NOTEBOOKS.glob("*.ipynb")) + [FIXTURE, PRESENTATION]
+    notebooks = sorted(browser.NOTEBOOKS.glob("*.ipynb")) + [FIXTURE, PRESENTATION, DRAW_PAD]
     digests = {path: digest(path) for path in notebooks}
     with browser.jupyter_lab(browser.REPO, tmp_path_factory.mktemp("jupyterlab")) as server:
         yield server
@@ -98,6 +99,19 @@ def test_a_broken_widget_is_caught(context, lab):
         "deliberately broken: the update callback fails" in problems
     ), problems
     assert "an output shows an error or warning: " in problems and "ValueError" in problems, problems
+
+
+def test_drawing_on_the_pad_updates_the_probabilities(context, lab):
+    """A stroke drawn with the mouse on the draw pad changes its picture, with no error in the console
+    (screenshot draw-pad.png, after the stroke)."""
+    report = browser.check_notebook(context, lab, DRAW_PAD)
+    print(report.summary())
+    assert report.widgets == 1, report.summary()
+    assert not report.problems, report.summary()
+    errors = [note for note in report.notes if note.startswith(("browser console error", "JavaScript error"))]
+    assert not errors, report.summary()
+    after = browser.ARTIFACTS / "draw-pad-1-after.png"
+    (browser.ARTIFACTS / "draw-pad.png").write_bytes(after.read_bytes())
 
 
 def test_every_widget_fits_a_projector_in_presentation_mode(context, lab):

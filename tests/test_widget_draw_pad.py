@@ -1,0 +1,152 @@
+"""DrawPad: its state checked on values, the pad driven as the browser drives it, one picture."""
+
+import html
+
+import numpy as np
+import pytest
+from scipy import ndimage
+
+from cnnlib.fast.layers import Dense, Flatten
+from cnnlib.fast.network import Network
+from cnnlib.widgets.draw_pad import ESM, Canvas, DrawPad, read_drawing
+
+
+def tiny_network():
+    """An untrained network: the plumbing is tested, not the accuracy."""
+    return Network([Flatten(), Dense(784, 10, rng=np.random.default_rng(0))])
+
+
+def one(left=4, width=3, top=3, bottom=25):
+    """A '1' drawn off-centre: a vertical bar of white on the black pad, grey levels 0 to 255."""
+    pad = np.zeros((28, 28))
+    pad[top:bottom, left : left + width] = 255
+    return pad
+
+
+def as_sent(pad) -> list:
+    """What the browser sends: 784 integer grey levels, row after row."""
+    return np.asarray(pad).astype(int).ravel().tolist()
+
+
+@pytest.fixture
+def pad():
+    return DrawPad(tiny_network())
+
+
+def message(w):
+    return html.unescape(w.message.value)
+
+
+# --- the state -----------------------------------------------------------------------------------
+
+
+def test_a_drawn_one_gives_ten_probabilities_summing_to_one():
+    state = read_drawing(one(), tiny_network())
+    assert state.probabilities.shape == (10,) and np.all(state.probabilities > 0)
+    assert state.probabilities.sum() == pytest.approx(1)
+    assert state.answer == int(np.argmax(state.probabilities)) and state.message == ""
+    assert not state.empty
+    np.testing.assert_array_equal(state.drawing, one() / 255)
+
+
+def test_the_network_is_given_the_mnist_like_image():
+    network = tiny_network()
+    state = read_drawing(one(), network)
+    logits = network.forward(state.image[None, None].astype(np.float32))
+    np.testing.assert_allclose(state.probabilities, np.exp(logits[0]) / np.exp(logits[0]).sum(), rtol=1e-6)
+
+
+def test_the_image_the_network_sees_is_centred_and_scaled_like_mnist():
+    image = read_drawing(one(left=2), tiny_network()).image  # drawn near the left edge
+    assert image.shape == (28, 28) and 0 <= image.min() and image.max() <= 1
+    np.testing.assert_allclose(ndimage.center_of_mass(image), (14, 14), atol=0.6)
+    rows = np.flatnonzero(image.max(axis=1) > 0.05)
+    assert rows.max() - rows.min() + 1 == pytest.approx(20, abs=1)  # the bar's height scaled to 20 px
+
+
+def test_a_flat_list_and_a_28_by_28_array_are_the_same_drawing():
+    network = tiny_network()
+    flat, square = read_drawing(as_sent(one()), network), read_drawing(one(), network)
+    np.testing.assert_array_equal(flat.probabilities, square.probabilities)
+
+
+def test_a_blank_pad_asks_for_a_digit_without_raising():
+    state = read_drawing(np.zeros((28, 28)), tiny_network())
+    assert state.empty and state.answer is None and state.probabilities is None
+    assert state.message.startswith("Draw a digit") and "found no digit" in state.message
+    np.testing.assert_array_equal(state.image, np.zeros((28, 28)))
+
+
+@pytest.mark.parametrize("shape", [(27, 28), (783,), (1, 28, 28), (2, 784)])
+def test_a_wrongly_shaped_drawing_names_the_expected_and_received_shapes(shape):
+    with pytest.raises(ValueError) as error:
+        read_drawing(np.zeros(shape), tiny_network())
+    assert "(28, 28)" in str(error.value) and f"received shape {shape}" in str(error.value)
+
+
+@pytest.mark.parametrize("bad", [-1.0, 256.0, np.nan])
+def test_grey_levels_outside_0_to_255_are_refused(bad):
+    pixels = one()
+    pixels[0, 0] = bad
+    with pytest.raises(ValueError, match="0 .* 255"):
+        read_drawing(pixels, tiny_network())
+
+
+def test_a_network_with_another_number_of_outputs_is_refused():
+    network = Network([Flatten(), Dense(784, 3, rng=np.random.default_rng(0))])
+    with pytest.raises(ValueError, match=r"expected shape \(1, 10\).*\(1, 3\)"):
+        read_drawing(one(), network)
+
+
+# --- the widget, driven as the browser drives it -------------------------------------------------
+
+
+def test_the_pad_starts_blank_and_asks_for_a_digit(pad):
+    assert pad.pad.value == [0] * 784
+    assert pad.state.empty and "Draw a digit" in message(pad)
+
+
+def test_drawing_on_the_pad_updates_the_state_and_the_message(pad):
+    pad.pad.value = as_sent(one())
+    assert not pad.state.empty and pad.state.probabilities.sum() == pytest.approx(1)
+    assert message(pad) == ""
+    stroke = one()
+    stroke[3:6, 4:20] = 255  # the bar becomes a '7'-like shape: another drawing, other probabilities
+    first = pad.state.probabilities
+    pad.pad.value = as_sent(stroke)
+    assert not np.allclose(pad.state.probabilities, first)
+
+
+def test_clearing_the_pad_asks_for_a_digit_again(pad):
+    pad.pad.value = as_sent(one())
+    pad.clear()
+    assert pad.state.empty and "Draw a digit" in message(pad)
+
+
+def test_the_canvas_sends_784_grey_levels_and_is_self_contained():
+    assert Canvas().value == [0] * 784
+    assert "export default" in ESM and "pointermove" in ESM and "pointerup" in ESM
+    assert "http" not in ESM and "import " not in ESM  # no CDN, nothing fetched from the network
+
+
+def test_an_update_is_answered_well_within_100_ms(pad):
+    pad.pad.value = as_sent(one())  # the first drawn state draws the background once
+    stroke, seconds = one(), []
+    for row in range(3, 12):
+        stroke[row, 4:20] = 255
+        pad.pad.value = as_sent(stroke)
+        seconds.append(pad.seconds)
+    assert np.median(seconds) < 0.1, seconds
+
+
+# --- the picture ---------------------------------------------------------------------------------
+
+
+def test_it_renders_and_the_picture_follows_the_drawing(pad):
+    first = bytes(pad.image.value)
+    assert first.startswith(b"\x89PNG")
+    pad.pad.value = as_sent(one())
+    drawn = bytes(pad.image.value)
+    assert drawn.startswith(b"\x89PNG") and drawn != first
+    pad.clear()
+    assert bytes(pad.image.value) == first  # blank again: the same picture as at the start
