@@ -51,6 +51,21 @@ def left_out(input_size: int, kernel_size: int, mode="valid", stride: int = 1) -
     return (input_size + 2 * padding_for(mode, kernel_size) - kernel_size) % stride
 
 
+def window_places(size: int, stride: int, out_h: int, out_w: int):
+    """For each place (dy, dx) of a size x size window: the index, into the last two axes of an input,
+    of what that place holds in every window at once (windows ``stride`` apart, out_h x out_w of them).
+
+    Looping over the size² places instead of the out_h x out_w windows is how the pooling layers and
+    the fast tier handle every window with one array operation.
+    """
+    for dy in range(size):
+        for dx in range(size):
+            reach = np.s_[
+                dy : dy + stride * (out_h - 1) + 1 : stride, dx : dx + stride * (out_w - 1) + 1 : stride
+            ]
+            yield dy, dx, (Ellipsis, *reach)
+
+
 def rotate180(kernel: np.ndarray) -> np.ndarray:
     """The kernel turned half a turn: flipped upside down and left to right."""
     return np.asarray(kernel)[::-1, ::-1]

@@ -8,7 +8,7 @@ smaller than size): then an input takes part in several, and its gradient is the
 
 import numpy as np
 
-from cnnlib.correlation import output_size
+from cnnlib.correlation import output_size, window_places
 from cnnlib.layers import Layer, check_shape
 
 
@@ -30,10 +30,7 @@ class Pooling(Layer):
     def places(self):
         """For each place (dy, dx) of a window: the index of the input at that place of every window."""
         _, out_h, out_w = self.output_shape
-        s = self.stride
-        for dy in range(self.size):
-            for dx in range(self.size):
-                yield dy, dx, np.s_[:, dy : dy + s * (out_h - 1) + 1 : s, dx : dx + s * (out_w - 1) + 1 : s]
+        return window_places(self.size, self.stride, out_h, out_w)
 
 
 class MaxPool2D(Pooling):

@@ -11,7 +11,7 @@ a stride, the windows simply start s apart (notebook 07's dilated gradient, with
 import numpy as np
 from scipy.special import expit
 
-from cnnlib.correlation import output_size, padding_for
+from cnnlib.correlation import output_size, padding_for, window_places
 
 
 def initial_weights(rng, shape, fan_in: int, fan_out: int, init: str, dtype) -> np.ndarray:
@@ -35,17 +35,6 @@ class Layer:
     def backward(self, output_gradient: np.ndarray, input_gradient: bool = True):
         """dE/dX (None when ``input_gradient`` is false: the first layer's is never used)."""
         raise NotImplementedError
-
-
-def places(size: int, stride: int, out_h: int, out_w: int):
-    """For each place (dy, dx) of a size x size window: the index, into the last two axes of the input,
-    of what that place holds in every window (windows ``stride`` apart, out_h x out_w of them)."""
-    for dy in range(size):
-        for dx in range(size):
-            reach = np.s_[
-                dy : dy + stride * (out_h - 1) + 1 : stride, dx : dx + stride * (out_w - 1) + 1 : stride
-            ]
-            yield dy, dx, (Ellipsis, *reach)
 
 
 class Conv2D(Layer):
@@ -82,7 +71,7 @@ class Conv2D(Layer):
         self.x_shape = x.shape
         padded = np.pad(x, ((0, 0), (0, 0), (p, p), (p, p))) if p else x
         columns = np.empty((n, channels, k, k, out_h, out_w), x.dtype)
-        for dy, dx, reach in places(k, self.stride, out_h, out_w):
+        for dy, dx, reach in window_places(k, self.stride, out_h, out_w):
             columns[:, :, dy, dx] = padded[reach]
         self.columns = columns.reshape(n, channels * k * k, out_h * out_w)
         y = self.kernels.reshape(depth, -1) @ self.columns + self.bias[:, None]  # (N, depth, h' w')
@@ -102,7 +91,7 @@ class Conv2D(Layer):
         shares = (self.kernels.reshape(depth, -1).T @ rows).reshape(n, channels, k, k, out_h, out_w)
         p = self.padding
         padded = np.zeros((n, channels, h + 2 * p, w + 2 * p), output_gradient.dtype)
-        for dy, dx, reach in places(k, self.stride, out_h, out_w):
+        for dy, dx, reach in window_places(k, self.stride, out_h, out_w):
             padded[reach] += shares[:, :, dy, dx]
         return padded[:, :, p : p + h, p : p + w]
 
@@ -124,7 +113,7 @@ class MaxPool2D(Layer):
         out_h, out_w = output_size(h, self.size, 0, self.stride), output_size(w, self.size, 0, self.stride)
         self.x_shape, self.winner = x.shape, np.zeros((n, channels, out_h, out_w), np.int8)
         output = None
-        for dy, dx, every_window in places(self.size, self.stride, out_h, out_w):
+        for dy, dx, every_window in window_places(self.size, self.stride, out_h, out_w):
             place = dy * self.size + dx
             if output is None:
                 output = x[every_window].copy()
@@ -135,7 +124,7 @@ class MaxPool2D(Layer):
 
     def backward(self, output_gradient, input_gradient=True):
         gradient = np.zeros(self.x_shape, output_gradient.dtype)
-        for dy, dx, every_window in places(self.size, self.stride, *output_gradient.shape[2:]):
+        for dy, dx, every_window in window_places(self.size, self.stride, *output_gradient.shape[2:]):
             share = output_gradient * (self.winner == dy * self.size + dx)
             if self.stride < self.size:  # windows overlap: an input may win several
                 gradient[every_window] += share
