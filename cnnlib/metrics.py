@@ -1,6 +1,6 @@
-"""How good a classifier's answers are: the accuracy and the confusion matrix.
+"""How good a classifier's answers are: the accuracy, the confusion matrix, the most confident mistakes.
 
-Both take integer class arrays, so a one-sample-at-a-time notebook and a batched one call them
+They take integer class arrays, so a one-sample-at-a-time notebook and a batched one call them
 alike: ``labels.argmax(axis=1)`` for the true classes, ``outputs.argmax(axis=1)`` for the predicted.
 """
 
@@ -36,3 +36,19 @@ def _check_classes(true_classes, predicted_classes, classes=None):
         if classes is not None and values.size and not 0 <= values.min() <= values.max() < classes:
             raise ValueError(f"{name} must lie in [0, {classes}), got {values.min()} to {values.max()}")
     return true_classes, predicted_classes
+
+
+def confident_mistakes(probabilities, true_classes, count: int) -> np.ndarray:
+    """The indices of the ``count`` wrong answers given with the highest probability, most confident first.
+
+    probabilities: (N, classes), each row a softmax; true_classes: (N,) integers. The answer is each
+    row's most probable class; fewer than ``count`` indices come back when there are fewer mistakes.
+    """
+    probabilities = np.asarray(probabilities)
+    if probabilities.ndim != 2:
+        raise ValueError(f"expected probabilities of shape (N, classes), got {probabilities.shape}")
+    answers = probabilities.argmax(axis=1)
+    true_classes, answers = _check_classes(true_classes, answers, probabilities.shape[1])
+    wrong = np.flatnonzero(answers != true_classes)
+    confidence = probabilities[wrong, answers[wrong]]
+    return wrong[np.argsort(-confidence, kind="stable")[:count]]

@@ -168,3 +168,30 @@ def test_float32_by_default_and_float32_out():
     layer = fast.Conv2D(1, 2, 3, rng=0)
     y = layer.forward(np.zeros((1, 1, 5, 5), np.float32))
     assert layer.kernels.dtype == y.dtype == np.float32
+
+
+@pytest.mark.parametrize("padding, stride", [(0, 1), (1, 2), (2, 3)])
+def test_im2col_lays_each_window_out_as_a_column_in_the_documented_order(padding, stride):
+    rng = np.random.default_rng(4)
+    x, k = rng.standard_normal((2, 3, 7, 6)), 3
+    columns = fast.im2col(x, k, padding, stride)
+    padded = np.pad(x, ((0, 0), (0, 0), (padding, padding), (padding, padding)))
+    out_h, out_w = (7 + 2 * padding - k) // stride + 1, (6 + 2 * padding - k) // stride + 1
+    assert columns.shape == (3 * k * k, 2 * out_h * out_w)
+    for n in range(2):
+        for row in range(out_h):
+            for col in range(out_w):
+                top, left = row * stride, col * stride
+                window = padded[n, :, top : top + k, left : left + k]
+                np.testing.assert_array_equal(columns[:, (n * out_h + row) * out_w + col], window.ravel())
+
+
+@pytest.mark.parametrize("padding, stride", [(0, 1), (1, 2), (2, 3)])
+def test_col2im_is_im2cols_transpose(padding, stride):
+    """<im2col(x), c> = <x, col2im(c)> for all x, c: col2im sends each value back where im2col took it."""
+    rng = np.random.default_rng(5)
+    x = rng.standard_normal((2, 3, 7, 6))
+    c = rng.standard_normal(fast.im2col(x, 3, padding, stride).shape)
+    left = np.sum(fast.im2col(x, 3, padding, stride) * c)
+    right = np.sum(x * fast.col2im(c, x.shape, 3, padding, stride))
+    assert left == pytest.approx(right, rel=1e-12)

@@ -4,6 +4,7 @@ import numpy as np
 import pytest
 
 from cnnlib import losses
+from cnnlib.augmentation import shift_randomly
 from cnnlib.fast import layers as fast
 from cnnlib.fast.losses import binary_cross_entropy, softmax, softmax_cross_entropy
 from cnnlib.fast.network import Network, evaluate, fit
@@ -133,6 +134,76 @@ def test_training_learns_and_repeats_exactly_for_a_seed():
         "validation_accuracy",
         "seconds",
     }
+
+
+class RecordingSGD(SGD):
+    """SGD that notes the learning rate of every step it takes."""
+
+    def __init__(self):
+        super().__init__(0.0)
+        self.rates = []
+
+    def step(self, pairs):
+        self.rates.append(self.learning_rate)
+        super().step(pairs)
+
+
+def test_learning_rates_are_set_one_per_epoch_and_must_match_the_epochs():
+    x, y = three_patterns(64, 1)
+    optimizer = RecordingSGD()
+    fit(
+        small_network(),
+        softmax_cross_entropy,
+        x,
+        y,
+        optimizer,
+        3,
+        32,
+        learning_rates=[0.3, 0.2, 0.1],
+        progress=False,
+    )
+    assert optimizer.rates == [0.3, 0.3, 0.2, 0.2, 0.1, 0.1]  # two batches of 32 per epoch
+    with pytest.raises(ValueError, match=r"learning_rates: expected one per epoch \(3\), got 2"):
+        fit(
+            small_network(),
+            softmax_cross_entropy,
+            x,
+            y,
+            SGD(),
+            3,
+            32,
+            learning_rates=[0.3, 0.2],
+            progress=False,
+        )
+
+
+def test_augment_changes_every_training_batch_and_a_run_still_repeats():
+    x, y = three_patterns(100, 1)
+    seen = []
+
+    def moved(batch, rng):
+        seen.append(len(batch))
+        return shift_randomly(batch, rng, most=1)
+
+    runs = [
+        fit(
+            small_network(),
+            softmax_cross_entropy,
+            x,
+            y,
+            Adam(0.01),
+            2,
+            32,
+            rng=3,
+            augment=moved,
+            progress=False,
+        )
+        for _ in range(2)
+    ]
+    assert seen == [32, 32, 32, 4] * 4  # every batch of both epochs of both runs
+    assert [row["loss"] for row in runs[0]] == [row["loss"] for row in runs[1]]
+    plain = fit(small_network(), softmax_cross_entropy, x, y, Adam(0.01), 2, 32, rng=3, progress=False)
+    assert [row["loss"] for row in plain] != [row["loss"] for row in runs[0]]
 
 
 def test_parameters_survive_a_save_and_load(tmp_path):

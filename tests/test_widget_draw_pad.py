@@ -1,14 +1,17 @@
 """DrawPad: its state checked on values, the pad driven as the browser drives it, one picture."""
 
 import html
+import io
+from datetime import UTC, datetime
 
 import numpy as np
 import pytest
+from PIL import Image
 from scipy import ndimage
 
 from cnnlib.fast.layers import Dense, Flatten
 from cnnlib.fast.network import Network
-from cnnlib.widgets.draw_pad import ESM, Canvas, DrawPad, read_drawing
+from cnnlib.widgets.draw_pad import ESM, Canvas, DrawPad, read_drawing, read_upload
 
 
 def tiny_network():
@@ -98,6 +101,45 @@ def test_a_network_with_another_number_of_outputs_is_refused():
         read_drawing(one(), network)
 
 
+def png(picture) -> bytes:
+    """A greyscale picture (h, w) in [0, 1] as the bytes of a PNG file, as an upload brings them."""
+    buffer = io.BytesIO()
+    Image.fromarray(np.round(255 * np.asarray(picture)).astype(np.uint8)).save(buffer, format="PNG")
+    return buffer.getvalue()
+
+
+def photo_of_one():
+    """A '1' in dark ink on light paper, 100 x 80 pixels, off-centre."""
+    paper = np.full((100, 80), 0.9)
+    paper[10:90, 20:30] = 0.1
+    return paper
+
+
+def test_an_uploaded_photo_is_inverted_and_read_like_a_drawing():
+    network = tiny_network()
+    state = read_upload(png(photo_of_one()), network)
+    assert not state.empty and state.message == "" and state.drawing.shape == (100, 80)
+    drawn = read_drawing(one(left=12, width=3, top=2, bottom=26), network)  # the same 8:1 bar, drawn
+    assert np.corrcoef(state.image.ravel(), drawn.image.ravel())[0, 1] > 0.9
+    logits = network.forward(state.image[None, None].astype(np.float32))[0]
+    np.testing.assert_allclose(state.probabilities, np.exp(logits) / np.exp(logits).sum(), rtol=1e-6)
+
+
+@pytest.mark.parametrize(
+    "content, message",
+    [
+        (
+            b"these bytes are no picture",
+            "could not read the uploaded file as a picture (expected a PNG or JPEG",
+        ),
+        (png(np.full((40, 30), 0.9)), "Found no digit in the uploaded picture"),
+    ],
+)
+def test_an_upload_that_is_no_picture_or_shows_no_digit_says_so_without_raising(content, message):
+    state = read_upload(content, tiny_network())
+    assert state.empty and state.answer is None and state.message.startswith(message)
+
+
 # --- the widget, driven as the browser drives it -------------------------------------------------
 
 
@@ -123,20 +165,27 @@ def test_clearing_the_pad_asks_for_a_digit_again(pad):
     assert pad.state.empty and "Draw a digit" in message(pad)
 
 
+def upload(pad, content: bytes, name="digit.png"):
+    """What the browser does when a file is chosen: the FileUpload's value becomes that file."""
+    chosen = {"name": name, "type": "image/png", "size": len(content), "content": memoryview(content)}
+    pad.upload.value = ({**chosen, "last_modified": datetime.now(UTC)},)
+
+
+def test_the_last_of_drawing_and_uploading_is_what_the_network_reads(pad):
+    upload(pad, png(photo_of_one()))
+    assert not pad.state.empty and pad.state.drawing.shape == (100, 80) and message(pad) == ""
+    pad.pad.value = as_sent(one())
+    assert pad.state.drawing.shape == (28, 28)  # the drawing now
+    upload(pad, b"not a picture", name="notes.txt")
+    assert pad.state.empty and "could not read the uploaded file as a picture" in message(pad)
+    pad.clear()
+    assert pad.state.empty and "Draw a digit" in message(pad)
+
+
 def test_the_canvas_sends_784_grey_levels_and_is_self_contained():
     assert Canvas().value == [0] * 784
     assert "export default" in ESM and "pointermove" in ESM and "pointerup" in ESM
     assert "http" not in ESM and "import " not in ESM  # no CDN, nothing fetched from the network
-
-
-def test_an_update_is_answered_well_within_100_ms(pad):
-    pad.pad.value = as_sent(one())  # the first drawn state draws the background once
-    stroke, seconds = one(), []
-    for row in range(3, 12):
-        stroke[row, 4:20] = 255
-        pad.pad.value = as_sent(stroke)
-        seconds.append(pad.seconds)
-    assert np.median(seconds) < 0.1, seconds
 
 
 # --- the picture ---------------------------------------------------------------------------------

@@ -1,11 +1,12 @@
-"""Batched layers: convolution as one matrix product per image (im2col), pooling and activations as array
-operations, with no Python loop over samples, positions or channels.
+"""Batched layers: convolution as one matrix product for the whole batch (im2col), pooling and activations
+as array operations, with no Python loop over samples, positions or channels.
 
 Every array has a leading batch axis N. A convolution copies each window of every image into a
-column (a loop over the k x k places of a window, each copying that place of every window at once)
-and multiplies the kernels, laid out as a matrix, by those columns. Its input gradient runs the
-other way: each window's share, a matrix product, is added back where the window came from; with
-a stride, the windows simply start s apart (notebook 07's dilated gradient, without the zeros).
+column (``im2col``: a loop over the k x k places of a window, each copying that place of every
+window at once) and multiplies the kernels, laid out as a matrix, by those columns. Its input
+gradient runs the other way (``col2im``): each window's share, a matrix product, is added back where
+the window came from; with a stride, the windows simply start s apart (notebook 07's dilated
+gradient, without the zeros).
 """
 
 import numpy as np
@@ -44,8 +45,10 @@ class Conv2D(Layer):
     (the plain tier's layer has one per output position, as the original code); y: (N, depth, h', w').
     padding: zeros around each image ("valid", "same", "full" or a number); stride: the windows' step.
 
-    im2col: ``columns[n]`` holds one column per output position and one row per (channel, dy, dx) of
-    the window, so that the whole layer is one matrix product per image, ``K (depth, C k k) @ columns[n]``.
+    im2col: ``columns`` holds one column per output position of every image and one row per
+    (channel, dy, dx) of the window, so that the whole layer, for the whole batch, is one matrix
+    product ``K (depth, C k k) @ columns (C k k, N h' w')``: one large product runs closer to the
+    BLAS's full rate than a small product per image.
     """
 
     def __init__(
@@ -64,36 +67,55 @@ class Conv2D(Layer):
         return output_size(height, k, p, s), output_size(width, k, p, s)
 
     def forward(self, x):
-        n, channels, h, w = _check_images(x, self.kernels.shape[1], "Conv2D")
+        _check_images(x, self.kernels.shape[1], "Conv2D")
         depth, _, k, _ = self.kernels.shape
-        out_h, out_w = self.output_shape(h, w)
-        p = self.padding
         self.x_shape = x.shape
-        padded = np.pad(x, ((0, 0), (0, 0), (p, p), (p, p))) if p else x
-        columns = np.empty((n, channels, k, k, out_h, out_w), x.dtype)
-        for dy, dx, reach in window_places(k, self.stride, out_h, out_w):
-            columns[:, :, dy, dx] = padded[reach]
-        self.columns = columns.reshape(n, channels * k * k, out_h * out_w)
-        y = self.kernels.reshape(depth, -1) @ self.columns + self.bias[:, None]  # (N, depth, h' w')
-        return y.reshape(n, depth, out_h, out_w)
+        self.columns = im2col(x, k, self.padding, self.stride)
+        y = self.kernels.reshape(depth, -1) @ self.columns + self.bias[:, None]  # (depth, N h' w')
+        out_h, out_w = self.output_shape(*x.shape[2:])
+        return y.reshape(depth, len(x), out_h, out_w).transpose(1, 0, 2, 3)
 
     def backward(self, output_gradient, input_gradient=True):
-        n, channels, h, w = self.x_shape
-        depth, _, k, _ = self.kernels.shape
-        out_h, out_w = output_gradient.shape[2:]
-        rows = output_gradient.reshape(n, depth, out_h * out_w)
-        kernels_gradient = np.matmul(rows, self.columns.transpose(0, 2, 1)).sum(axis=0)  # sum over images
-        self.gradients = {"kernels": kernels_gradient.reshape(self.kernels.shape), "bias": rows.sum((0, 2))}
+        depth, channels, k, _ = self.kernels.shape
+        rows = output_gradient.transpose(1, 0, 2, 3).reshape(depth, -1)  # (depth, N h' w'), as y was
+        kernels_gradient = rows @ self.columns.T  # sums over every image and position at once
+        self.gradients = {"kernels": kernels_gradient.reshape(self.kernels.shape), "bias": rows.sum(axis=1)}
         if not input_gradient:
             return None
-        # each window's share of dE/dX, (N, channels, k, k, h', w'); then every window adds its share
-        # back where it came from (notebook 04: an input's gradient sums over the outputs it fed)
-        shares = (self.kernels.reshape(depth, -1).T @ rows).reshape(n, channels, k, k, out_h, out_w)
-        p = self.padding
-        padded = np.zeros((n, channels, h + 2 * p, w + 2 * p), output_gradient.dtype)
-        for dy, dx, reach in window_places(k, self.stride, out_h, out_w):
-            padded[reach] += shares[:, :, dy, dx]
-        return padded[:, :, p : p + h, p : p + w]
+        shares = self.kernels.reshape(depth, -1).T @ rows  # each window's share of dE/dX, as columns
+        return col2im(shares, self.x_shape, k, self.padding, self.stride)
+
+
+def im2col(x: np.ndarray, kernel_size: int, padding: int = 0, stride: int = 1) -> np.ndarray:
+    """Every k x k window of every image, each as a column: (channels k k, N h' w').
+
+    x: (N, channels, h, w). Row ``(c k + dy) k + dx`` holds what the windows hold at (dy, dx) of
+    channel c; column ``(n h' + row) w' + col`` is the window of output (row, col) of image n. A
+    correlation with kernels K (depth, channels, k, k) is then ``K.reshape(depth, -1) @ columns``.
+    """
+    n, channels, h, w = x.shape
+    k, p = kernel_size, padding
+    out_h, out_w = output_size(h, k, p, stride), output_size(w, k, p, stride)
+    padded = np.pad(x, ((0, 0), (0, 0), (p, p), (p, p))) if p else x
+    by_channel = padded.transpose(1, 0, 2, 3)  # (channels, N, h, w): every image's windows side by side
+    columns = np.empty((channels, k, k, n, out_h, out_w), x.dtype)
+    for dy, dx, reach in window_places(k, stride, out_h, out_w):
+        columns[:, dy, dx] = by_channel[reach]
+    return columns.reshape(channels * k * k, n * out_h * out_w)
+
+
+def col2im(columns: np.ndarray, x_shape, kernel_size: int, padding: int = 0, stride: int = 1) -> np.ndarray:
+    """im2col run backwards: each column's values added back where its window came from, (N, channels,
+    h, w). With the input gradient's shares of each window, this is dE/dX (notebook 04: an input's
+    gradient sums over the outputs it fed); padding's part is cut away."""
+    n, channels, h, w = x_shape
+    k, p = kernel_size, padding
+    out_h, out_w = output_size(h, k, p, stride), output_size(w, k, p, stride)
+    shares = columns.reshape(channels, k, k, n, out_h, out_w)
+    padded = np.zeros((channels, n, h + 2 * p, w + 2 * p), columns.dtype)
+    for dy, dx, reach in window_places(k, stride, out_h, out_w):
+        padded[reach] += shares[:, dy, dx]
+    return padded[:, :, p : p + h, p : p + w].transpose(1, 0, 2, 3)
 
 
 class MaxPool2D(Layer):

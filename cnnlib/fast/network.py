@@ -6,7 +6,7 @@ Parameters are saved to ``.npz`` without pickle; a file of another network or fo
 """
 
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 
 import numpy as np
 from tqdm.auto import tqdm
@@ -85,6 +85,8 @@ def fit(
     validation: tuple[np.ndarray, np.ndarray] | None = None,
     on_epoch_end: Callable[[int, float], None] | None = None,
     progress: bool = True,
+    learning_rates: Sequence[float] | None = None,
+    augment: Callable[[np.ndarray, np.random.Generator], np.ndarray] | None = None,
 ) -> list[dict]:
     """Mini-batch training: for each batch, forward, ``loss(outputs, targets) -> (E, dE/dY)``, backward, step.
 
@@ -92,18 +94,26 @@ def fit(
     Returns a row per epoch: its mean training loss and accuracy, the validation loss and accuracy
     (when ``validation`` is given) and the seconds it took. ``on_epoch_end(epoch, loss)`` (epochs
     from 1) may draw a live curve.
+    learning_rates: one per epoch, given to the optimiser as the epoch starts (large steps first to
+    get near a good place fast, small ones last to settle in it). augment(batch, rng): changes each
+    training batch before it is used (e.g. cnnlib.augmentation.shift_randomly), drawing from fit's
+    generator, so that a run still repeats for its ``rng``.
     """
     if len(x) != len(y):
         raise ValueError(f"x and y must hold as many samples: got {len(x)} and {len(y)}")
+    if learning_rates is not None and len(learning_rates) != epochs:
+        raise ValueError(f"learning_rates: expected one per epoch ({epochs}), got {len(learning_rates)}")
     rng = np.random.default_rng(rng)
     history = []
     for epoch in range(1, epochs + 1):
+        if learning_rates is not None:
+            optimizer.learning_rate = learning_rates[epoch - 1]
         started, order = time.perf_counter(), rng.permutation(len(x))
         losses, right = [], 0
         batches = range(0, len(x), batch_size)
         for start in tqdm(batches, desc=f"epoch {epoch}/{epochs}", leave=False, disable=not progress):
             chosen = order[start : start + batch_size]
-            outputs = network.forward(x[chosen])
+            outputs = network.forward(x[chosen] if augment is None else augment(x[chosen], rng))
             value, gradient = loss(outputs, y[chosen])
             network.backward(gradient)
             optimizer.step(network.gradient_pairs())

@@ -1,11 +1,13 @@
-"""Notebook 08: draw a digit with the mouse (or a finger) and watch a trained network read it, live.
+"""Notebook 08: draw a digit with the mouse (or a finger), or upload a picture of one, and watch a trained
+network read it, live.
 
-``DrawPad(network)`` shows a black pad to draw on and, beside it, the picture the network is given
-(the drawing made MNIST-like by ``cnnlib.digit_image.as_mnist``) and its ten class probabilities.
+``DrawPad(network)`` shows a black pad to draw on and an upload button and, beside them, the picture
+the network is given (the drawing or the picture made MNIST-like by ``cnnlib.digit_image.as_mnist``)
+and its ten class probabilities.
 The pad is a small front-end widget (``Canvas``, written with anywidget): it draws in the browser
 and sends the drawing to the kernel as 28 x 28 grey levels, at most about ten times a second while
-the learner draws and once more when the pen is lifted. ``read_drawing`` turns those grey levels
-into what is shown; it is plain code, tested on values.
+the learner draws and once more when the pen is lifted. ``read_drawing`` turns those grey levels,
+and ``read_upload`` a file's bytes, into what is shown; both are plain code, tested on values.
 """
 
 from dataclasses import dataclass
@@ -15,7 +17,7 @@ import ipywidgets as widgets
 import numpy as np
 import traitlets
 
-from cnnlib.digit_image import SIZE, as_mnist
+from cnnlib.digit_image import SIZE, as_mnist, read_image
 from cnnlib.fast.losses import softmax
 from cnnlib.plotting import OTHER, RIGHT
 from cnnlib.widgets.base import InteractiveFigure, View
@@ -23,7 +25,7 @@ from cnnlib.widgets.base import InteractiveFigure, View
 PAD = 280  # the pad's side in screen pixels: ten per pixel of the 28 x 28 drawing
 BRUSH = 20  # the pen's width in screen pixels: about two pixels of the drawing, as MNIST's strokes
 INTERVAL_MS = 100  # while drawing, the pad sends the drawing at most once per this many milliseconds
-EMPTY = "Draw a digit on the black pad with the mouse or a finger"
+EMPTY = "Draw a digit on the black pad with the mouse or a finger, or upload a picture of one"
 
 # The front end. Strokes are drawn on a 280 x 280 canvas; each 10 x 10 block of it is averaged into
 # one grey level (0 to 255) of the 28 x 28 drawing sent to the kernel as the trait ``value``.
@@ -138,12 +140,12 @@ class Canvas(anywidget.AnyWidget):
 
 @dataclass
 class DrawingState:
-    """What the network makes of a drawing.
+    """What the network makes of a drawing, or of an uploaded picture.
 
-    drawing: (28, 28) in [0, 1], as drawn; image: (28, 28) in [0, 1], the drawing made MNIST-like,
-    what the network is given (zeros when there is no digit); probabilities: (10,), the softmax of
-    the network's outputs, and answer: the most probable class (both None when there is no digit);
-    message: what to tell the learner ("" when a digit was read).
+    drawing: the picture as given, in [0, 1] (the pad's 28 x 28; an upload's own size); image: (28, 28)
+    in [0, 1], the picture made MNIST-like, what the network is given (zeros when there is no digit);
+    probabilities: (10,), the softmax of the network's outputs, and answer: the most probable class
+    (both None when there is no digit); message: what to tell the learner ("" when a digit was read).
     """
 
     drawing: np.ndarray
@@ -172,16 +174,31 @@ def read_drawing(pixels, network) -> DrawingState:
         )
     if not np.all(np.isfinite(grey)) or grey.min() < 0 or grey.max() > 255:
         raise ValueError("expected grey levels from 0 (black) to 255 (white)")
-    drawing = grey / 255
+    return read_digit(grey / 255, network, EMPTY)
+
+
+def read_upload(content: bytes, network) -> DrawingState:
+    """The state for an uploaded file's bytes: a picture of one digit (a photo of dark ink on light paper
+    is inverted). A file that is no picture, or shows no digit, gives a state whose message says so."""
     try:
-        image = as_mnist(drawing)
-    except ValueError as error:  # a blank pad: nothing to read yet
-        return DrawingState(drawing, np.zeros((SIZE, SIZE)), None, None, f"{EMPTY} ({error}).")
+        picture = read_image(content)
+    except ValueError as error:
+        return DrawingState(np.zeros((SIZE, SIZE)), np.zeros((SIZE, SIZE)), None, None, f"{error}.")
+    return read_digit(picture, network, "Found no digit in the uploaded picture")
+
+
+def read_digit(picture: np.ndarray, network, empty: str) -> DrawingState:
+    """The network's reading of a greyscale picture (h, w) in [0, 1]; ``empty`` begins the message when
+    the picture holds no digit."""
+    try:
+        image = as_mnist(picture)
+    except ValueError as error:  # a blank pad, or a picture of nothing: nothing to read yet
+        return DrawingState(picture, np.zeros((SIZE, SIZE)), None, None, f"{empty} ({error}).")
     logits = np.asarray(network.forward(image[np.newaxis, np.newaxis].astype(np.float32)), dtype=float)
     if logits.shape != (1, 10):
         raise ValueError(f"the network's output: expected shape (1, 10) for one image, got {logits.shape}")
     probabilities = softmax(logits)[0]
-    return DrawingState(drawing, image, probabilities, int(probabilities.argmax()))
+    return DrawingState(picture, image, probabilities, int(probabilities.argmax()))
 
 
 class DrawPadView(View):
@@ -211,25 +228,36 @@ class DrawPadView(View):
 
 
 class DrawPad(InteractiveFigure):
-    """A pad to draw a digit on, beside what a trained ``cnnlib.fast`` network makes of it, updated live.
+    """A pad to draw a digit on, or a picture to upload, beside what a trained ``cnnlib.fast`` network makes
+    of it, updated live.
 
     network: takes (N, 1, 28, 28) float32 images and returns (N, 10) logits. ``pad`` is the
     ``Canvas``; setting its ``value`` (784 grey levels) is what the browser does while the learner
-    draws. ``state`` is the ``DrawingState`` shown.
+    draws. ``upload`` is a FileUpload; the last of the two to change is what is shown. ``state`` is
+    the ``DrawingState`` shown.
     """
 
     def __init__(self, network):
         super().__init__(figsize=(6, 3.1), presentation_figsize=(7.5, 3.9), view_class=DrawPadView)
-        self.network = network
+        self.network, self.showing = network, "pad"
         self.pad = Canvas()
-        self.watch(self.pad)
+        self.upload = widgets.FileUpload(accept="image/*", description="upload a picture", multiple=False)
+        self.watch(self.pad, handler=lambda change: self._show("pad"))
+        self.watch(self.upload, handler=lambda change: self._show("upload"))
         self.message.layout.min_height = "3.2em"  # room for the request to draw: the picture stays put
         self.widget = widgets.HBox(
-            [self.pad, widgets.VBox([self.message, self.image])], layout={"align_items": "flex-start"}
+            [widgets.VBox([self.pad, self.upload]), widgets.VBox([self.message, self.image])],
+            layout={"align_items": "flex-start"},
         )
         self.refresh()
 
+    def _show(self, source: str):
+        self.showing = source
+        self.refresh()
+
     def compute(self) -> DrawingState:
+        if self.showing == "upload" and self.upload.value:
+            return read_upload(bytes(self.upload.value[-1]["content"]), self.network)
         return read_drawing(self.pad.value, self.network)
 
     def refresh(self):
@@ -237,5 +265,6 @@ class DrawPad(InteractiveFigure):
         self.say(self.state.message)
 
     def clear(self):
-        """Empty the pad's drawing (the pad's own "clear" button does this in the browser)."""
+        """Empty the pad's drawing (the pad's own "clear" button does this in the browser) and show it."""
         self.pad.value = [0] * SIZE * SIZE
+        self._show("pad")
