@@ -173,10 +173,11 @@ def draw_pad():
     from cnnlib.fast.network import Network
     from cnnlib.widgets.draw_pad import DrawPad
 
-    rng = np.random.default_rng(0)  # a network of the size notebook 08 trains; its weights do not matter
-    network = Network(
-        [Conv2D(1, 8, 3, rng=rng), ReLU(), MaxPool2D(2), Flatten(), Dense(8 * 13 * 13, 10, rng=rng)]
-    )
+    rng = np.random.default_rng(0)  # notebook 08's network; its weights do not matter to the time
+    network = Network([
+        Conv2D(1, 16, 3, rng=rng), ReLU(), MaxPool2D(2), Conv2D(16, 32, 3, rng=rng), ReLU(), MaxPool2D(2),
+        Flatten(), Dense(800, 128, rng=rng), ReLU(), Dense(128, 10, rng=rng),
+    ])  # fmt: skip
     w = DrawPad(network)
     pad, frames = np.zeros((28, 28), int), []
     for row in range(4, 24):  # a stroke drawn down the pad, one frame as the browser sends each

@@ -24,7 +24,12 @@ def read_image(source) -> np.ndarray:
     try:
         image = Image.open(io.BytesIO(source) if isinstance(source, (bytes, bytearray)) else source)
         image.load()
-    except (UnidentifiedImageError, OSError) as error:
+    except UnidentifiedImageError:  # its message names a file object, not the learner's file
+        raise ValueError(
+            f"could not read {name} as a picture: expected a PNG or JPEG of one digit, and it is neither "
+            "(nor another picture format that PIL knows)"
+        ) from None
+    except OSError as error:  # a missing file, or a picture cut short
         raise ValueError(
             f"could not read {name} as a picture (expected a PNG or JPEG of one digit): {error}"
         ) from None

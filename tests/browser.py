@@ -242,6 +242,7 @@ class Report:
     notes: list[str] = field(default_factory=list)
     widgets: int = 0
     seconds: float = 0.0
+    said: dict[int, str] = field(default_factory=dict)  # widget number -> its message after the change
 
     def summary(self) -> str:
         lines = [f"{self.notebook}: {self.widgets} widget(s) checked in {self.seconds:.1f} s"]
@@ -256,7 +257,7 @@ def check_notebook(
     lab: JupyterLab,
     notebook: Path,
     artifacts: Path = ARTIFACTS,
-    run_timeout: float = 240,
+    run_timeout: float = 600,  # notebook 08 trains for minutes, and the tests share the cores
     change_timeout: float = 20,
 ) -> Report:
     """Open ``notebook`` in JupyterLab, run all cells, and check its widgets; return a Report."""
@@ -433,6 +434,7 @@ def _check_widgets(page, stem: str, artifacts: Path, report: Report, change_time
             time.sleep(0.3)  # let it be painted
         box.screenshot(path=str(after_path))
         report.screenshots.append(after_path)
+        report.said[number] = " ".join(box.locator(".widget-html").all_inner_texts()).strip()
         if not changed:
             report.problems.append(
                 f"{name}: the picture did not change within {change_timeout:.0f} s after {action}"

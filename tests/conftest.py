@@ -1,4 +1,5 @@
-"""Fixtures for the whole suite: no test may reach the network (loopback servers are fine)."""
+"""For the whole suite: no test may reach the network (loopback servers are fine), and the files that take
+minutes start first."""
 
 import socket
 
@@ -24,3 +25,18 @@ def no_network(monkeypatch):
 
     monkeypatch.setattr(socket.socket, "connect", connect)
     monkeypatch.setattr(socket, "getaddrinfo", getaddrinfo)
+
+
+# The test files that take minutes, longest first. pytest-xdist hands whole files to its workers in
+# the order collected; a long file collected last would keep one worker busy while the others idle.
+SLOW_FIRST = (
+    "test_browser.py",  # JupyterLab runs every widget notebook, 08's training included
+    "test_notebooks_elsewhere.py",  # every notebook again, under other BLAS kernels
+    "08-all-ten-digits-fast.ipynb",  # trains on all 60,000 digits
+    "06-mnist-zeros-and-ones.ipynb",
+)
+
+
+def pytest_collection_modifyitems(items):
+    rank = {name: place for place, name in enumerate(SLOW_FIRST)}
+    items.sort(key=lambda item: rank.get(item.path.name, len(SLOW_FIRST)))  # stable: others keep their order

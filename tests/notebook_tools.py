@@ -1,4 +1,5 @@
-"""Read a notebook's worked solutions, so tests check the very code a learner unfolds."""
+"""For the checkers' tests: a notebook's worked solutions (so tests check the very code a learner unfolds),
+a checker's hint, and an exercise left unanswered."""
 
 import json
 import re
@@ -27,3 +28,13 @@ def load_solutions(notebook_name: str) -> dict[str, object]:
     for block in blocks:
         exec(compile(block, f"{notebook_name} solution", "exec"), namespace)
     return namespace
+
+
+def hint_of(result) -> str:
+    """The checker's hint, the text after 'hint: ' ('' when it gave none)."""
+    return result.message.partition("hint: ")[2]
+
+
+def unanswered(*args):
+    """An exercise as the notebook hands it out."""
+    raise NotImplementedError

@@ -2,20 +2,11 @@
 
 import numpy as np
 import pytest
-from notebook_tools import load_solutions
+from notebook_tools import hint_of, load_solutions, unanswered
 
 from cnnlib.checks.correlation import check_correlate2d, check_output_element, check_output_shape
 
 SOLUTIONS = load_solutions("01-cross-correlation.ipynb")
-
-
-def hint_of(result):
-    """The checker's hint, the text after 'hint: ' ('' when it gave none)."""
-    return result.message.partition("hint: ")[2]
-
-
-def unanswered(*args):
-    raise NotImplementedError
 
 
 @pytest.mark.parametrize(

@@ -7,6 +7,7 @@ import warnings
 
 import numpy as np
 import pytest
+from notebook_tools import hint_of
 
 import cnnlib.checks
 from cnnlib.checks import (
@@ -157,10 +158,6 @@ def test_every_checker_turns_a_hang_or_an_interrupt_into_a_verdict(monkeypatch, 
     monkeypatch.setattr(cnnlib.checks, "TIME_LIMIT", 0.02)
     result = check(learner)
     assert result.status == "failed" and "did not return on this case" in result.message, result
-
-
-def hint_of(result):
-    return result.message.partition("hint: ")[2]
 
 
 def test_a_mistake_is_recognised_by_the_type_and_message_of_the_exception_raised():

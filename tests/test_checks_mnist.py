@@ -2,7 +2,7 @@
 
 import numpy as np
 import pytest
-from notebook_tools import load_solutions
+from notebook_tools import hint_of, load_solutions, unanswered
 
 from cnnlib.checks.mnist import (
     OUTPUT_CASES,
@@ -13,14 +13,6 @@ from cnnlib.checks.mnist import reference_confusion_matrix as confusion_matrix
 from cnnlib.datasets import one_hot
 
 SOLUTIONS = load_solutions("06-mnist-zeros-and-ones.ipynb")
-
-
-def unanswered(*args):
-    raise NotImplementedError
-
-
-def hint_of(result):
-    return result.message.partition("hint: ")[2]
 
 
 @pytest.mark.parametrize(

@@ -5,7 +5,7 @@ import math
 
 import numpy as np
 import pytest
-from notebook_tools import load_solutions
+from notebook_tools import hint_of, load_solutions, unanswered
 
 from cnnlib.checks.padding_stride_pooling import (
     CORRELATE_CASES,
@@ -23,14 +23,6 @@ SOLUTIONS = load_solutions("07-padding-stride-pooling.ipynb")
 my_output_size, my_correlate2d, my_maxpool_backward = (
     SOLUTIONS[name] for name in ("my_output_size", "my_correlate2d", "my_maxpool_backward")
 )
-
-
-def hint_of(result):
-    return result.message.partition("hint: ")[2]
-
-
-def unanswered(*args):
-    raise NotImplementedError
 
 
 @pytest.mark.parametrize(

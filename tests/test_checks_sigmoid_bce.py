@@ -4,7 +4,7 @@ import warnings
 
 import numpy as np
 import pytest
-from notebook_tools import load_solutions
+from notebook_tools import load_solutions, unanswered
 from scipy.special import expit
 
 from cnnlib.activations import sigmoid_prime
@@ -27,10 +27,6 @@ CHECKERS = [
     (check_reshape_backward, "my_reshape_backward", "Reshape backward"),
     (check_sigmoid_bce_gradient, "my_sigmoid_bce_gradient", "sigmoid + BCE gradient"),
 ]
-
-
-def unanswered(*args):
-    raise NotImplementedError
 
 
 @pytest.mark.parametrize("checker, solution, exercise", CHECKERS)

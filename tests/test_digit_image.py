@@ -63,6 +63,10 @@ def test_read_image_takes_a_file_bytes_and_transparency(tmp_path, digits):
     np.testing.assert_allclose(centre_of_mass(bar), [14, 14], atol=0.75)
 
 
+def _noise():
+    return Image.fromarray(np.random.default_rng(0).integers(0, 256, (60, 60), dtype=np.uint8))
+
+
 def _png(image):
     buffer = io.BytesIO()
     image.save(buffer, format="PNG")
@@ -72,7 +76,15 @@ def _png(image):
 @pytest.mark.parametrize(
     "call, message",
     [
-        (lambda: read_image(b"this is not a picture"), "could not read the uploaded file as a picture"),
+        (
+            lambda: read_image(b"this is not a picture"),
+            "could not read the uploaded file as a picture: expected",
+        ),
+        (
+            lambda: read_image(_png(_noise())[:500]),  # a picture cut short
+            "could not read the uploaded file as a picture",
+        ),
+        (lambda: read_image("no-such-file.png"), "could not read no-such-file.png as a picture"),
         (lambda: as_mnist(np.full((30, 30), 0.8)), "found no digit"),
         (lambda: as_mnist(np.zeros((28, 28, 3))), r"expected a greyscale image \(height, width\), got shape"),
         (lambda: as_mnist(np.full((5, 5), np.nan)), "NaN or infinite"),

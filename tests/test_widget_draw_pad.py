@@ -2,6 +2,7 @@
 
 import html
 import io
+import re
 from datetime import UTC, datetime
 
 import numpy as np
@@ -37,7 +38,8 @@ def pad():
 
 
 def message(w):
-    return html.unescape(w.message.value)
+    """The widget's message as the learner reads it: its text, without the markup."""
+    return html.unescape(re.sub("<[^>]+>", "", w.message.value))
 
 
 # --- the state -----------------------------------------------------------------------------------
@@ -130,7 +132,7 @@ def test_an_uploaded_photo_is_inverted_and_read_like_a_drawing():
     [
         (
             b"these bytes are no picture",
-            "could not read the uploaded file as a picture (expected a PNG or JPEG",
+            "could not read the uploaded file as a picture: expected a PNG or JPEG",
         ),
         (png(np.full((40, 30), 0.9)), "Found no digit in the uploaded picture"),
     ],
@@ -151,7 +153,10 @@ def test_the_pad_starts_blank_and_asks_for_a_digit(pad):
 def test_drawing_on_the_pad_updates_the_state_and_the_message(pad):
     pad.pad.value = as_sent(one())
     assert not pad.state.empty and pad.state.probabilities.sum() == pytest.approx(1)
-    assert message(pad) == ""
+    answer = pad.state.answer
+    assert (
+        message(pad) == f"The network reads a {answer} (probability {pad.state.probabilities[answer]:.0%})."
+    )
     stroke = one()
     stroke[3:6, 4:20] = 255  # the bar becomes a '7'-like shape: another drawing, other probabilities
     first = pad.state.probabilities
@@ -173,7 +178,8 @@ def upload(pad, content: bytes, name="digit.png"):
 
 def test_the_last_of_drawing_and_uploading_is_what_the_network_reads(pad):
     upload(pad, png(photo_of_one()))
-    assert not pad.state.empty and pad.state.drawing.shape == (100, 80) and message(pad) == ""
+    assert not pad.state.empty and pad.state.drawing.shape == (100, 80)
+    assert message(pad).startswith(f"The network reads a {pad.state.answer} (probability ")
     pad.pad.value = as_sent(one())
     assert pad.state.drawing.shape == (28, 28)  # the drawing now
     upload(pad, b"not a picture", name="notes.txt")

@@ -88,7 +88,8 @@ SOFTMAX_CASES = [
     (np.array([[1.0, 2.0, 0.5]]), np.array([1])),
     (np.array([[0.5, -1.0, 2.0], [0.0, 0.0, 0.0]]), np.array([2, 0])),
     (_rng.integers(-8, 9, (4, 10)) / 4, np.array([3, 0, 9, 3])),
-    (np.array([[1000.0, -1000.0, 0.0], [2.0, 1.0, 0.5]]), np.array([0, 2])),  # e^1000 overflows
+    # e^1000 overflows; the label's probability, e^-2000, is 0 in float64: log it and get -inf
+    (np.array([[1000.0, -1000.0, 0.0], [2.0, 1.0, 0.5]]), np.array([1, 2])),
     (np.array([[-1000.0, -1001.0, -1002.0], [5.0, 1.0, 3.0]]), np.array([1, 1])),  # e^-1000 is 0
     (
         np.array([[800.0, 805.0, 790.0, 805.0], [0.5, 0.5, 0.5, 0.5], [-3.0, 7.0, 2.0, 1.0]]),
@@ -97,8 +98,9 @@ SOFTMAX_CASES = [
 ]
 _SHIFT = (
     "subtract each row's largest logit before np.exp: e^1000 is inf in floating point, and inf / inf is "
-    "nan; e^-1000 is 0, and log(0) is -inf. Shifting every logit of a row by the same amount leaves its "
-    "softmax unchanged, and after the shift the largest e^z is e^0 = 1."
+    "nan. Shifting every logit of a row by the same amount leaves its softmax unchanged, and after the "
+    "shift the largest e^z is e^0 = 1. And take log p as shifted - log(sum(exp(shifted))): a probability "
+    "too small for float64 is 0, and log(0) is -inf."
 )
 SOFTMAX_MISTAKES = [
     Mistake(_SHIFT, _naive),
@@ -140,7 +142,8 @@ MISTAKES_CASES = [
 MISTAKES_CASES += [
     (_probabilities(_rng, n), _rng.integers(0, 4, n), count) for n, count in [(12, 4), (20, 30)]
 ]
-MISTAKES_CASES.append((np.eye(4), np.arange(4), 2))  # no mistake at all: an empty answer
+_right = _probabilities(_rng, 4)
+MISTAKES_CASES.append((_right, _right.argmax(axis=1), 2))  # no mistake at all: an empty answer
 CONFIDENT_MISTAKES = [
     Mistake(
         "most confident first: sort by the wrong answer's probability from high to low "

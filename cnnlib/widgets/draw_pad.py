@@ -261,8 +261,15 @@ class DrawPad(InteractiveFigure):
         return read_drawing(self.pad.value, self.network)
 
     def refresh(self):
+        """Draw, and say in words what the picture shows: the answer, or what is missing."""
         super().refresh()
-        self.say(self.state.message)
+        state = self.state
+        if state.empty:
+            self.say(state.message)
+        else:
+            self.say(
+                f"The network reads a {state.answer} (probability {state.probabilities[state.answer]:.0%})."
+            )
 
     def clear(self):
         """Empty the pad's drawing (the pad's own "clear" button does this in the browser) and show it."""
