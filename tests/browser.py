@@ -257,7 +257,7 @@ def check_notebook(
     lab: JupyterLab,
     notebook: Path,
     artifacts: Path = ARTIFACTS,
-    run_timeout: float = 600,  # notebook 08 trains for minutes, and the tests share the cores
+    run_timeout: float = 240,
     change_timeout: float = 20,
 ) -> Report:
     """Open ``notebook`` in JupyterLab, run all cells, and check its widgets; return a Report."""
