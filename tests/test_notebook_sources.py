@@ -53,3 +53,25 @@ def test_seed_means_a_random_seed_only(path):
     text = "\n".join(cell.source for cell in cells(path)) if path.suffix == ".ipynb" else path.read_text()
     found = [match.group(0) for match in JARGON.finditer(text)]
     assert not found, f"{path.relative_to(ROOT)}: {found}; say 'the original code' (or post, network)"
+
+
+PAUSE = "**Pause and predict:**"  # the marker an instructor, the site and the slides look for
+ANSWER = re.compile(r"<details><summary>Answer</summary>\n\n.+\n</details>\s*$", re.DOTALL)
+
+
+@pytest.mark.parametrize("path", NOTEBOOKS, ids=lambda p: p.name)
+def test_at_least_three_pause_points_each_with_its_answer_folded_before_a_code_cell(path):
+    notebook = cells(path)
+    pauses = [
+        i for i, cell in enumerate(notebook) if cell.cell_type == "markdown" and cell.source.startswith(PAUSE)
+    ]
+    assert len(pauses) >= 3, f"{path.name}: {len(pauses)} pause points (markdown cells starting {PAUSE!r})"
+    for i in pauses:
+        question, _, _ = notebook[i].source.partition("<details>")
+        assert question.strip() != PAUSE and question.rstrip().endswith("?"), (
+            f"{path.name} cell {i}: no question"
+        )
+        assert ANSWER.search(notebook[i].source), f"{path.name} cell {i}: no folded answer"
+        assert i + 1 < len(notebook) and notebook[i + 1].cell_type == "code", (
+            f"{path.name} cell {i}: the cell after a pause point must be the code cell that shows the answer"
+        )
