@@ -78,7 +78,13 @@ def test_a_flat_list_and_a_28_by_28_array_are_the_same_drawing():
 def test_a_blank_pad_asks_for_a_digit_without_raising():
     state = read_drawing(np.zeros((28, 28)), tiny_network())
     assert state.empty and state.answer is None and state.probabilities is None
-    assert state.message.startswith("Draw a digit") and "found no digit" in state.message
+    assert (
+        state.message
+        == "Draw a digit on the black pad with the mouse or a finger, or upload a picture of one."
+    )
+    faint = np.full((28, 28), 10.0)
+    faint[5:20, 12:15] = 30  # a stroke that hardly stands out from its background
+    assert "found no digit" in read_drawing(faint, tiny_network()).message
     np.testing.assert_array_equal(state.image, np.zeros((28, 28)))
 
 

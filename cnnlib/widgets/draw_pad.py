@@ -174,6 +174,8 @@ def read_drawing(pixels, network) -> DrawingState:
         )
     if not np.all(np.isfinite(grey)) or grey.min() < 0 or grey.max() > 255:
         raise ValueError("expected grey levels from 0 (black) to 255 (white)")
+    if not grey.any():  # nothing drawn yet: just the invitation
+        return DrawingState(grey / 255, np.zeros((SIZE, SIZE)), None, None, f"{EMPTY}.")
     return read_digit(grey / 255, network, EMPTY)
 
 
@@ -241,7 +243,9 @@ class DrawPad(InteractiveFigure):
         super().__init__(figsize=(6, 3.1), presentation_figsize=(7.5, 3.9), view_class=DrawPadView)
         self.network, self.showing = network, "pad"
         self.pad = Canvas()
-        self.upload = widgets.FileUpload(accept="image/*", description="upload a picture", multiple=False)
+        self.upload = widgets.FileUpload(
+            accept="image/*", description="upload a picture", multiple=False, layout={"width": "auto"}
+        )
         self.watch(self.pad, handler=lambda change: self._show("pad"))
         self.watch(self.upload, handler=lambda change: self._show("upload"))
         self.message.layout.min_height = "3.2em"  # room for the request to draw: the picture stays put
