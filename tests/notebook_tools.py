@@ -38,3 +38,13 @@ def hint_of(result) -> str:
 def unanswered(*args):
     """An exercise as the notebook hands it out."""
     raise NotImplementedError
+
+
+def assert_right_answers_pass_and_the_stub_is_unanswered(check, solution) -> None:
+    """An exercise's checker passes its reference and the notebook's worked solution, and reports the
+    notebook's stub (``raise NotImplementedError``) as not answered yet, not as wrong."""
+    for right in (check.reference, solution):
+        result = check(right)
+        assert result.status == "passed" and bool(result), result.message
+    stub = check(unanswered)
+    assert stub.status == "unanswered" and "not answered yet" in repr(stub)

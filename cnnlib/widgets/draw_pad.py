@@ -194,7 +194,7 @@ def read_digit(picture: np.ndarray, network, empty: str) -> DrawingState:
     the picture holds no digit."""
     try:
         image = as_mnist(picture)
-    except ValueError as error:  # a blank pad, or a picture of nothing: nothing to read yet
+    except ValueError as error:  # a faint drawing, or a picture of nothing: nothing to read yet
         return DrawingState(picture, np.zeros((SIZE, SIZE)), None, None, f"{empty} ({error}).")
     logits = np.asarray(network.forward(image[np.newaxis, np.newaxis].astype(np.float32)), dtype=float)
     if logits.shape != (1, 10):
