@@ -32,6 +32,7 @@ def no_network(monkeypatch):
 SLOW_FIRST = (
     "test_browser.py",  # JupyterLab runs every widget notebook, 08's training included
     "test_notebooks_elsewhere.py",  # every notebook again, under other BLAS kernels
+    "test_site.py",  # every notebook once more, to build the course site, then read in Chromium
     "08-all-ten-digits-fast.ipynb",  # trains on all 60,000 digits
     "06-mnist-zeros-and-ones.ipynb",
 )

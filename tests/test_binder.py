@@ -9,11 +9,11 @@ pip from the repository root, so the root file's ``-e .`` installs cnnlib from t
 import os
 import re
 import subprocess
-import tomllib
 from pathlib import Path
 from urllib.parse import parse_qs, unquote, urlparse
 
 import pytest
+from build_site import published_repository
 
 REPO = Path(__file__).resolve().parent.parent
 BINDER = REPO / "binder"
@@ -78,15 +78,8 @@ def test_readme_badge_launches_jupyterlab_on_an_existing_notebook():
     )
 
 
-def published_repository() -> tuple[str, str]:
-    """(owner, name) of the repository in pyproject.toml's [project.urls], the course's one address."""
-    urls = tomllib.loads((REPO / "pyproject.toml").read_text(encoding="utf-8"))["project"]["urls"]
-    found = re.fullmatch(r"https://github\.com/(?P<owner>[^/]+)/(?P<repo>[^/]+)", urls["Repository"])
-    assert found, f"[project.urls] Repository must be https://github.com/OWNER/NAME, got {urls['Repository']}"
-    return found["owner"], found["repo"]
-
-
 def test_readme_badge_launches_the_repository_named_in_pyproject():
+    """The badge, the site's launch links and the slides' (tests/test_site.py) name one repository."""
     owner, repo = published_repository()
     badge_owner, badge_repo = urlparse(badge_url()).path.split("/")[3:5]
     assert (badge_owner, badge_repo) == (owner, repo), (

@@ -6,6 +6,7 @@ from pathlib import Path
 
 import nbformat
 import pytest
+from build_site import PAUSE  # the marker an instructor, the site and the slides look for
 
 ROOT = Path(__file__).resolve().parent.parent
 NOTEBOOKS = sorted((ROOT / "notebooks").glob("*.ipynb"))
@@ -21,6 +22,8 @@ LEARNER_TEXTS = [
     *NOTEBOOKS,
     *sorted((ROOT / "cnnlib").rglob("*.py")),
     *sorted((ROOT / "benchmarks").glob("*.py")),
+    *sorted((ROOT / "course").rglob("*.md")),
+    *sorted((ROOT / "course").rglob("*.py")),
 ]
 
 
@@ -55,7 +58,6 @@ def test_seed_means_a_random_seed_only(path):
     assert not found, f"{path.relative_to(ROOT)}: {found}; say 'the original code' (or post, network)"
 
 
-PAUSE = "**Pause and predict:**"  # the marker an instructor, the site and the slides look for
 ANSWER = re.compile(r"<details><summary>Answer</summary>\n\n.+\n</details>\s*$", re.DOTALL)
 
 
@@ -75,3 +77,24 @@ def test_at_least_three_pause_points_each_with_its_answer_folded_before_a_code_c
         assert i + 1 < len(notebook) and notebook[i + 1].cell_type == "code", (
             f"{path.name} cell {i}: the cell after a pause point must be the code cell that shows the answer"
         )
+
+
+@pytest.mark.parametrize("path", NOTEBOOKS, ids=lambda p: p.name)
+def test_each_heading_starts_its_own_cell_and_sections_are_numbered_1_to_n(path):
+    """The site's section times and the slides cut a notebook at the cells that start with a heading,
+    and an instructor says "now section 6": a heading inside a cell, or a number skipped, breaks both."""
+    notebook = cells(path)
+    inside = [
+        f"cell {i}: {line!r}"
+        for i, cell in enumerate(notebook)
+        if cell.cell_type == "markdown"
+        for line in cell.source.splitlines()[1:]
+        if line.startswith("#")
+    ]
+    assert not inside, f"{path.name}: headings inside a cell, split them into their own cells: {inside}"
+    numbers = [
+        int(found[1])
+        for cell in notebook
+        if cell.cell_type == "markdown" and (found := re.match(r"## (\d+)\. ", cell.source))
+    ]
+    assert numbers == list(range(1, len(numbers) + 1)), f"{path.name}: sections numbered {numbers}"
