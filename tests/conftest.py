@@ -4,7 +4,6 @@ minutes start first."""
 import socket
 
 import pytest
-from nbval.plugin import IPyNbCell
 
 LOOPBACK = {"127.0.0.1", "::1", "localhost"}
 
@@ -39,15 +38,6 @@ SLOW_FIRST = (
 )
 
 
-# nbval waits at most 5 s (not configurable) for each output message of a cell that has finished. With
-# other kernels training on every core (test_notebooks_elsewhere.py, test_site.py), notebook 08's training
-# cell, whose progress bar and live plot send thousands of messages, once missed it in CI; give it a minute.
-NBVAL_OUTPUT_TIMEOUT = 60
-
-
 def pytest_collection_modifyitems(items):
     rank = {name: place for place, name in enumerate(SLOW_FIRST)}
     items.sort(key=lambda item: rank.get(item.path.name, len(SLOW_FIRST)))  # stable: others keep their order
-    for item in items:
-        if isinstance(item, IPyNbCell):
-            item.output_timeout = NBVAL_OUTPUT_TIMEOUT

@@ -111,7 +111,18 @@ def fit(
         started, order = time.perf_counter(), rng.permutation(len(x))
         losses, right = [], 0
         batches = range(0, len(x), batch_size)
-        for start in tqdm(batches, desc=f"epoch {epoch}/{epochs}", leave=False, disable=not progress):
+        # The bar redraws at most 20 times an epoch and once a second, however slow the machine: each
+        # redraw sends widget messages, and a client that reads them only once the cell is done (nbval)
+        # loses those beyond ZMQ's buffers of about a thousand, the cell's end included.
+        bar = tqdm(
+            batches,
+            desc=f"epoch {epoch}/{epochs}",
+            leave=False,
+            disable=not progress,
+            miniters=max(1, len(batches) // 20),
+            mininterval=1.0,
+        )
+        for start in bar:
             chosen = order[start : start + batch_size]
             outputs = network.forward(x[chosen] if augment is None else augment(x[chosen], rng))
             value, gradient = loss(outputs, y[chosen])
