@@ -24,6 +24,7 @@ from build_site import (
     NOTEBOOKS,
     PAUSE,
     ROOT,
+    WIDGET_VIEW,
     RunNotebook,
     binder_url,
     for_the_page,
@@ -84,9 +85,9 @@ def test_a_page_shows_a_widget_as_its_still_and_leaves_out_a_control_without_a_p
     view = {"model_id": "abc", "version_major": 2, "version_minor": 0}
     cell = nbformat.v4.new_code_cell("...")
     cell.outputs = [
-        nbformat.v4.new_output("display_data", {"text/plain": "HBox()", browser_view(): view}),
+        nbformat.v4.new_output("display_data", {"text/plain": "HBox()", WIDGET_VIEW: view}),
         nbformat.v4.new_output(
-            "display_data", {"text/plain": "Explorer", "image/png": "iVBORw0KGgo=", browser_view(): view}
+            "display_data", {"text/plain": "Explorer", "image/png": "iVBORw0KGgo=", WIDGET_VIEW: view}
         ),
         nbformat.v4.new_output("stream", name="stdout", text="trained\n"),
     ]
@@ -98,10 +99,6 @@ def test_a_page_shows_a_widget_as_its_still_and_leaves_out_a_control_without_a_p
     assert 'src="data:image/png;base64,iVBORw0KGgo="' in outputs[0].data["text/html"]
     assert page.cells[0].metadata["tags"] == ["pause-point"]
     assert len(notebook.cells[1].outputs) == 3, "the executed notebook itself is left as it ran"
-
-
-def browser_view():
-    return "application/vnd.jupyter.widget-view+json"
 
 
 # ---- the built site, in a browser ------------------------------------------------------------------
