@@ -5,7 +5,8 @@ differ between kernels and between thread counts; a notebook that trains for tho
 amplifies them. nbval (pyproject.toml) runs the notebooks here with OpenBLAS's own choice for this
 CPU; this file runs each again with the kernels OpenBLAS picks on an older CPU, on one thread, so
 an assert that holds only on one machine's arithmetic fails here, not in a classroom. The runs use
-one thread each, so two go at a time.
+one thread each, so two go at a time. They take minutes, so they are marked slow: `pytest -m slow`
+runs them, and CI runs that after the README's test command.
 """
 
 import asyncio
@@ -99,6 +100,7 @@ def verdicts() -> dict:
     return asyncio.run(run_all())
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("name", ENVIRONMENTS)
 @pytest.mark.parametrize("notebook", NOTEBOOKS, ids=[path.name for path in NOTEBOOKS])
 def test_notebook_runs_under(verdicts, notebook, name):

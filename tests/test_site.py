@@ -1,11 +1,12 @@
 """The course site and slides (course/build_site.py): built from fresh runs, complete, and offline.
 
-The fast tests read the notebooks and the guide's sources. The slow one runs the README's build command
-into a temporary folder, serves it on 127.0.0.1 and reads every page and every deck in headless Chromium
-with every request beyond the server refused: each notebook has a page; each page shows as many pictures
-as its run drew (counted in the executed notebook the site keeps); math is typeset with no raw TeX and no
-MathJax error left; no console error; pause points are styled and on their own slides; solutions stay
-folded; launch links name pyproject.toml's repository. Screenshots land in artifacts/site/.
+The fast tests read the notebooks and the guide's sources. The slow ones (`pytest -m slow`) run the
+README's build command into a temporary folder, serve it on 127.0.0.1 and read every page and every deck
+in headless Chromium with every request beyond the server refused: each notebook has a page; each page
+shows as many pictures as its run drew (counted in the executed notebook the site keeps); math is typeset
+with no raw TeX and no MathJax error left; no console error; pause points are styled and on their own
+slides; solutions stay folded; launch links name pyproject.toml's repository. Screenshots land in
+artifacts/site/.
 """
 
 import os
@@ -221,6 +222,7 @@ def check_pictures(page, path, expected):
     assert broken == 0, f"{path}: {broken} pictures did not load"
 
 
+@pytest.mark.slow  # builds the whole site: every notebook runs once more
 def test_every_notebook_has_a_page_with_its_figures_typeset_math_and_nothing_from_outside(
     site, served, chromium
 ):
@@ -271,6 +273,7 @@ def test_every_notebook_has_a_page_with_its_figures_typeset_math_and_nothing_fro
     assert not visit.errors, f"console errors: {visit.errors[:5]}"
 
 
+@pytest.mark.slow  # builds the whole site: every notebook runs once more
 def test_every_notebook_has_slides_offline_with_each_pause_point_on_a_slide_of_its_own(
     site, served, chromium
 ):
